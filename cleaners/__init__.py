@@ -1,0 +1,22 @@
+"""presswash's cleaning library: plain functions and small classes, no orchestration.
+
+Typical use from a notebook::
+
+    from cleaners import Cleaner, clean_text
+    docs = list(Cleaner().process_file("raw", "004_4f58f105b3a0a879.txt"))
+    text, removed = clean_text("Some scraped text\\n\\nShare.")
+
+Modules, one concern each: ``decode`` (bytes to text), ``sniff`` (format by content),
+``jsonrecover`` (broken JSON), ``wordpress`` / ``webpage`` / ``plaintext`` (readers),
+``htmltext`` (HTML to paragraphs), ``normalize`` (encoding, whitespace, repairs), ``boilerplate``
+(rules as data), ``metadata``, ``dedup``, ``writers`` (atomic output), ``report``; ``pipeline``
+ties the per-document steps together.
+"""
+
+__version__ = "0.1.0"
+
+from .boilerplate import Rule, RuleSet  # noqa: E402
+from .pipeline import Cleaner, CleanerConfig, clean_text  # noqa: E402
+from .record import Document, Rejection  # noqa: E402
+
+__all__ = ["Cleaner", "CleanerConfig", "Document", "Rejection", "Rule", "RuleSet", "clean_text", "__version__"]

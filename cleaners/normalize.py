@@ -1,0 +1,172 @@
+"""Text normalization: encoding repair, invisible characters, whitespace, small typographic repairs.
+
+Every function here is pure and idempotent: applying it to its own output changes nothing.
+Text is a sequence of paragraphs separated by one blank line; inside a paragraph, whitespace is
+single spaces.
+
+>>> normalize_text("Caf\\u00c3\\u00a9  au\\u200b lait\\n\\n\\n\\nSecond   paragraph")
+'Café au lait\\n\\nSecond paragraph'
+>>> repair_missing_space("the drills.However, in denial,Geo Politik said U.S. output rose 4.4 per cent")
+'the drills. However, in denial, Geo Politik said U.S. output rose 4.4 per cent'
+>>> repair_broken_hyphen("in the post- Cold War period, pre- and post-war")
+'in the post-Cold War period, pre- and post-war'
+>>> decode_escape_debris(r"Russia\\u2019s war<\\/p>\\nNext")
+'Russia’s war</p>\\nNext'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html="auto",
+    uncurl_quotes=False,  # curly quotes are real typography, keep them
+    fix_character_width=False,  # keep full-width CJK punctuation as written
+    fix_line_breaks=True,
+    fix_surrogates=True,
+    remove_control_chars=True,
+    normalization="NFC",
+    explain=False,
+)
+
+
+def fix_encoding(text: str) -> str:
+    """Repair mojibake and HTML entities with ftfy, and normalize to Unicode NFC.
+
+    >>> fix_encoding("schÃ¶n &amp; gut")
+    'schön & gut'
+    """
+    return ftfy.fix_text(text, config=_FTFY_CONFIG)
+
+
+# JSON escape sequences that survived decoding (double-escaped JSON, or escaped HTML pasted as text).
+_UNICODE_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+_ESCAPE_EVIDENCE = re.compile(r"\\u[0-9a-fA-F]{4}|<\\/")
+_SIMPLE_ESCAPE = re.compile(r"\\([nrt/\"])")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\n", "t": " ", "/": "/", '"': '"'}
+
+
+def _unicode_escape(m: re.Match) -> str:
+    if m.group(3):
+        cp = int(m.group(3), 16)
+        return "" if 0xD800 <= cp < 0xE000 else chr(cp)  # a lone surrogate is dropped
+    high, low = int(m.group(1), 16), int(m.group(2), 16)
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
+def decode_escape_debris(text: str) -> str:
+    """Decode JSON escapes left in text (``\\u2019``, ``<\\/p>``, ``\\n`` as two characters).
+
+    Only text that shows JSON escaping (a ``\\uXXXX`` escape or an escaped ``<\\/``) is touched, so a
+    lone backslash in ordinary text is left alone.
+    """
+    if "\\" not in text or not _ESCAPE_EVIDENCE.search(text):
+        return text
+    text = _UNICODE_ESCAPE.sub(_unicode_escape, text)
+    return _SIMPLE_ESCAPE.sub(lambda m: _SIMPLE_ESCAPES[m.group(1)], text)
+
+
+# Characters that are never text: C0/C1 controls (but newline), lone surrogates, zero-width and
+# bidirectional-override format characters, soft hyphens, byte-order marks.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+# Zero-width (non-)joiners are meaningful between two visible characters (Persian, Indic scripts,
+# emoji sequences); anywhere else they are debris.
+_STRAY_JOINER = re.compile(r"(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+
+
+def remove_invisible(text: str) -> str:
+    """Drop control, zero-width and bidi-control characters; tabs become spaces.
+
+    >>> remove_invisible("a\\u200bb\\tc\\x07d")
+    'ab cd'
+    """
+    text = text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    return _STRAY_JOINER.sub("", text)
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; whitespace inside one collapses to single spaces."""
+    paragraphs = (_SPACES.sub(" ", p).strip() for p in _BLANK_LINES.split(text))
+    return [p for p in paragraphs if p]
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)
+
+
+def normalize_whitespace(text: str) -> str:
+    """All whitespace inside a paragraph becomes one space; paragraphs are separated by one blank line."""
+    return join_paragraphs(split_paragraphs(text))
+
+
+def normalize_text(text: str) -> str:
+    """Encoding repair, escape debris, invisible characters and whitespace, in that order."""
+    text = decode_escape_debris(text)
+    text = fix_encoding(text)
+    text = remove_invisible(text)
+    return normalize_whitespace(text)
+
+
+def normalize_inline(value: str | None) -> str | None:
+    """Normalize a one-line metadata value (a title, an author); empty becomes None."""
+    if value is None:
+        return None
+    value = _SPACES.sub(" ", remove_invisible(fix_encoding(decode_escape_debris(value)))).strip()
+    return value or None
+
+
+# "drills.However" / "denial,Geo": sentence punctuation glued to the next word. Two lowercase letters
+# before the mark keep abbreviations ("U.S.", "e.g.Foo", "Mr.Smith") and numbers ("4.4") out.
+_GLUED = re.compile(r"(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])|(?<=[a-z][,;])(?=[A-Z][a-z])")
+_URLISH = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|io|co|html?|php)\b", re.IGNORECASE)
+
+
+def repair_missing_space(text: str) -> str:
+    """Insert the space missing after ``. , ; ! ?`` between two words; URLs and e-mails untouched."""
+    if not _GLUED.search(text):
+        return text
+    out: list[str] = []
+    last = 0
+    for m in _GLUED.finditer(text):
+        start = text.rfind(" ", 0, m.start()) + 1
+        end = text.find(" ", m.start())
+        token = text[start : end if end != -1 else len(text)]
+        if _URLISH.search(token):
+            continue
+        out.append(text[last : m.start()])
+        out.append(" ")
+        last = m.start()
+    out.append(text[last:])
+    return "".join(out)
+
+
+# "post- Cold War": a prefix whose hyphen lost its word to a line break or a stray space.
+HYPHEN_PREFIXES = (
+    "anti|co|counter|cross|de|ex|extra|hyper|inter|intra|macro|micro|mid|multi|neo|non|over|pan|"
+    "post|pre|pro|pseudo|re|self|semi|socio|sub|super|trans|ultra|un|under|well"
+)
+_BROKEN_HYPHEN = re.compile(
+    r"\b(" + HYPHEN_PREFIXES + r")- (?!(?:and|or|nor|to|as|und|oder|et|ou|y|e|o)\b)(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def repair_broken_hyphen(text: str) -> str:
+    """Rejoin ``post- Cold War`` to ``post-Cold War``; suspended hyphens (``pre- and post-``) stay."""
+    return _BROKEN_HYPHEN.sub(r"\1-", text)
+
+
+def repair_text(text: str) -> str:
+    """The small typographic repairs, applied after boilerplate removal."""
+    return repair_broken_hyphen(repair_missing_space(text))

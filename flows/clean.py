@@ -1,0 +1,142 @@
+"""The cleaning flow: discover raw files, clean them in batches, deduplicate, publish.
+
+Tasks wrap the library (``cleaners``) over *batches* of files: Prefect's per-task overhead is
+milliseconds, so one task per document would not scale. Batch tasks run concurrently on Prefect's
+thread runner and hand the CPU work to a pool of worker processes (threads alone would share one core);
+they pass paths in and small summaries out, never document bodies. Dedup and the final write run in
+one task, in source order, so the result does not depend on which batch finished first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Iterator
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from cleaners import CleanerConfig
+from cleaners.corpus import (
+    batches,
+    check_paths,
+    clean_batch_to_shard,
+    discover,
+    read_shard,
+    work_dir,
+    write_corpus,
+    write_report,
+)
+from cleaners.report import RunReport
+
+DEFAULT_BATCH_SIZE = 100
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry a batch only for errors that can pass (I/O, a worker process that died)."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, (OSError, TimeoutError)) or type(exc).__name__ == "BrokenProcessPool"
+
+
+@task(name="discover-raw-files", cache_policy=NO_CACHE)
+def discover_task(raw_dir: str) -> list[str]:
+    return discover(raw_dir)
+
+
+@task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
+def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig) -> dict[str, Any]:
+    pool = _POOL
+    if pool is None:
+        summary = clean_batch_to_shard(raw_dir, paths, shard_path, config)
+    else:
+        summary = pool.submit(clean_batch_to_shard, raw_dir, paths, shard_path, config).result()
+    return asdict(summary)
+
+
+@task(name="dedup-and-write", cache_policy=NO_CACHE)
+def dedup_and_write_task(shards: list[str], out_dir: str, files: list[str]) -> dict[str, Any]:
+    def outcomes() -> Iterator:
+        for shard in shards:
+            yield from read_shard(shard)
+
+    report = write_corpus(outcomes(), out_dir, files)
+    return {"report": report}
+
+
+_POOL: Executor | None = None
+
+
+@contextmanager
+def _worker_pool(workers: int):
+    """Worker processes for the batch tasks (spawned, not forked: the flow process runs threads)."""
+    global _POOL
+    if workers <= 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    _POOL = pool
+    try:
+        yield pool
+    finally:
+        _POOL = None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def default_workers(n_batches: int) -> int:
+    return max(1, min(os.cpu_count() or 1, n_batches))
+
+
+@flow(name="presswash-clean", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2), log_prints=False)
+def clean_corpus(
+    raw_dir: str = "raw",
+    out_dir: str = "clean",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
+    rules_files: list[str] | None = None,
+) -> dict[str, Any]:
+    """Clean every file in ``raw_dir`` into ``out_dir`` (documents, duplicates, rejected, report).
+
+    Returns the run report (the same data as ``out_dir/report.json``).
+    """
+    logger = get_run_logger()
+    started = time.perf_counter()
+    raw, out = check_paths(raw_dir, out_dir)
+    config = CleanerConfig(rules_files=tuple(rules_files or ()))
+    files = discover_task(str(raw))
+    groups = batches(files, max(1, batch_size))
+    n_workers = workers if workers is not None else default_workers(len(groups))
+    logger.info("%d raw files in %d batches, %d worker processes", len(files), len(groups), n_workers)
+    run_dir = work_dir(out, uuid.uuid4().hex[:12])
+    discovered = time.perf_counter()
+    try:
+        with _worker_pool(n_workers):
+            futures = [
+                clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config)
+                for i, group in enumerate(groups)
+            ]
+            summaries = [future.result() for future in futures]
+        cleaned = time.perf_counter()
+        result = dedup_and_write_task([s["shard"] for s in summaries], str(out), files)
+        report: RunReport = result["report"]
+    finally:
+        for shard in run_dir.glob("*"):
+            shard.unlink()
+        run_dir.rmdir()
+    finished = time.perf_counter()
+    report.timings.update(
+        discover=discovered - started,
+        clean=cleaned - discovered,
+        clean_cpu=sum(s["seconds"] for s in summaries),
+        dedup_and_write=finished - cleaned,
+        total=finished - started,
+    )
+    write_report(out, report, {"batch_size": batch_size, "workers": n_workers})
+    logger.info(report.summary())
+    return report.to_json()

@@ -1,0 +1,94 @@
+"""Normalization and text repairs."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.normalize import (
+    decode_escape_debris,
+    fix_encoding,
+    normalize_inline,
+    normalize_text,
+    remove_invisible,
+    repair_broken_hyphen,
+    repair_missing_space,
+)
+
+
+def test_mojibake_and_entities_are_repaired_curly_quotes_kept():
+    assert fix_encoding("The driverâ€™s seat &amp; more") == "The driver’s seat & more"
+    assert fix_encoding("“quoted” ‘single’") == "“quoted” ‘single’"
+
+
+def test_nfc():
+    assert normalize_text("Cafe\u0301") == "Caf\u00e9"
+
+
+def test_invisible_characters_go_meaningful_joiners_stay():
+    assert remove_invisible("zero\u200bwidth\u00adsoft\ufeffbom\u202eoverride") == "zerowidthsoftbomoverride"
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+    assert remove_invisible(family) == family
+    assert remove_invisible("word\u200d ") == "word "
+    assert remove_invisible("bell\x07 nul\x00") == "bell nul"
+
+
+def test_whitespace_inside_paragraphs_and_between_them():
+    assert normalize_text("  one\u00a0 two\n three  \n\n\n\n  four\t\tfive \n") == "one two three\n\nfour five"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("military drills.However, Chinese ships", "military drills. However, Chinese ships"),
+        ("credible denial,Geo Politik reported", "credible denial, Geo Politik reported"),
+        ("It rose 4.4 per cent.", "It rose 4.4 per cent."),
+        ("the U.S. and the U.K. agreed", "the U.S. and the U.K. agreed"),
+        ("see www.Example.com or https://site.org/Page.Html", "see www.Example.com or https://site.org/Page.Html"),
+        ("mail jane.Doe@example.org now", "mail jane.Doe@example.org now"),
+        ("Mr.Smith arrived", "Mr.Smith arrived"),
+        ("What now?Nobody knew.", "What now? Nobody knew."),
+        ("1,000 people", "1,000 people"),
+    ],
+)
+def test_missing_space_after_punctuation(before, after):
+    assert repair_missing_space(before) == after
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("the post- Cold War period", "the post-Cold War period"),
+        ("anti- American sentiment", "anti-American sentiment"),
+        ("pre- and post-war Europe", "pre- and post-war Europe"),
+        ("first- or second-hand", "first- or second-hand"),
+        ("a well- known author", "a well-known author"),
+    ],
+)
+def test_broken_hyphen(before, after):
+    assert repair_broken_hyphen(before) == after
+
+
+def test_escape_debris_only_touched_when_json_escaping_is_evident():
+    assert decode_escape_debris("Russia\\u2019s \\u201cwar\\u201d<\\/p>\\nnext") == "Russia’s “war”</p>\nnext"
+    assert decode_escape_debris("C:\\new folder\\test") == "C:\\new folder\\test"
+    assert decode_escape_debris("flag \\ud83c\\udde8 lone \\ud83c") == "flag \U0001F1E8 lone "
+
+
+def test_normalize_inline():
+    assert normalize_inline("  Caf&eacute;\n  title ") == "Café title"
+    assert normalize_inline("   ") is None
+    assert normalize_inline(None) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain text.\n\nTwo paragraphs.",
+        "driverâ€™s &amp; \u200b zero\n\n\n  spaced   out  ",
+        "Russia\\u2019s <\\/p> debris",
+        "Cafe\u0301 \u00a0 nbsp",
+    ],
+)
+def test_normalize_text_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once
