@@ -13,12 +13,16 @@ that says why. No exception escapes :meth:`Cleaner.process_file`.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from . import __version__
 from .boilerplate import RuleSet
+from .budget import BudgetExceeded, disarm, time_limit
 from .decode import NotText, decode_bytes
 from .htmltext import fragment_to_paragraphs
 from .jsonrecover import JSONTooDeep, recover_json
@@ -34,6 +38,9 @@ from .wordpress import is_wordpress_post, records, wordpress_document
 Outcome = Document | Rejection
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_DOCUMENT_CHARS = 5_000_000
+DEFAULT_DOCUMENT_SECONDS = 30.0
+READ_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,17 @@ class CleanerConfig:
     ``rules_files``: boilerplate rules files added to the bundled ones. ``max_file_bytes``: larger raw
     files are rejected unread. ``follow_outside_links``: read symbolic links that point outside the
     raw folder (off by default: a link must not let a raw folder reach other files).
+    ``max_document_chars``: a record whose text is longer is rejected before cleaning (the size budget).
+    ``document_seconds``: the time budget for reading and cleaning one record; a record that takes
+    longer is stopped and rejected (enforced where :func:`cleaners.budget.time_limits_available`;
+    None switches it off).
     """
 
     rules_files: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     follow_outside_links: bool = False
+    max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
+    document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS
 
 
 def clean_text(text: str, rules: RuleSet | None = None) -> tuple[str, list[dict]]:
@@ -76,35 +89,61 @@ class Cleaner:
     def process_file(self, root: str | Path, relpath: str) -> Iterator[Outcome]:
         """Every outcome of one raw file, ``relpath`` being relative to ``root``."""
         source: dict[str, Any] = {"path": relpath, "format": None, "sha256": None, "record": None, "encoding": None}
-        path = Path(root) / relpath
-        if path.is_symlink() and not self.config.follow_outside_links:
-            target = path.resolve()
-            if not target.is_relative_to(Path(root).resolve()):
-                yield Rejection(source, "symbolic link to a file outside the raw folder (not followed)")
-                return
         try:
-            data = _read_bytes(path, self.config.max_file_bytes)
-        except _Unusable as exc:
+            data = read_raw_file(root, relpath, self.config)
+        except Unusable as exc:
             yield Rejection(source, str(exc))
             return
         yield from self.process_bytes(data, source)
 
     def process_bytes(self, data: bytes, source: dict[str, Any]) -> Iterator[Outcome]:
+        """Every outcome of one raw file's bytes. Each outcome (reading a record and cleaning it) runs
+        under the time budget; a record over budget is rejected with that reason and the file goes on
+        (or, when the reader itself was stopped, the rest of the file is rejected with the record)."""
+        seconds = self.config.document_seconds
         source["sha256"] = hashlib.sha256(data).hexdigest()
         try:
-            text, encoding = decode_bytes(data)
+            with time_limit(seconds):
+                text, encoding = decode_bytes(data)
         except NotText as exc:
             yield Rejection(source, f"not a text file: {exc}")
             return
+        except BudgetExceeded as exc:
+            disarm()
+            yield Rejection(source, f"stopped while decoding: it {exc}")
+            return
+        del data
         source["encoding"] = encoding
         produced = 0
-        try:
-            for outcome in self._read(text, source):
-                produced += 1
-                yield self._finish(outcome) if isinstance(outcome, Document) else outcome
-        except Exception as exc:  # a reader bug must cost one file, never the run
-            yield Rejection(dict(source, record=produced), f"internal error while reading this {source['format'] or 'file'}: {type(exc).__name__}: {exc}")
-            return
+        reader = self._read(text, source)
+        while True:
+            step = "reading"
+            outcome: Outcome | None = None
+            try:
+                with time_limit(seconds):
+                    outcome = next(reader, None)
+                    if outcome is None:
+                        break
+                    if isinstance(outcome, Document):
+                        step = "cleaning"
+                        outcome = self._finish(outcome)
+            except BudgetExceeded as exc:
+                disarm()
+                if step == "cleaning":  # the reader is intact: reject this record, go on with the next
+                    outcome = Rejection(outcome.metadata["source"], f"stopped while cleaning: this record {exc}")
+                else:  # the reader was interrupted: this record and the rest of the file are lost
+                    where = f"record {produced} and the rest of the file" if produced else "the file"
+                    outcome = Rejection(dict(source, record=produced if produced else None),
+                                        f"stopped while reading this {source['format'] or 'file'}: {where} {exc}")
+                    produced += 1
+                    yield outcome
+                    return
+            except Exception as exc:  # a reader bug must cost one file, never the run
+                yield Rejection(dict(source, record=produced if produced else None),
+                                f"internal error while reading this {source['format'] or 'file'}: {type(exc).__name__}: {exc}")
+                return
+            produced += 1
+            yield outcome
         if produced == 0:
             yield Rejection(source, f"no records found in this {source['format']} file")
 
@@ -161,6 +200,9 @@ class Cleaner:
 
     def clean_document(self, doc: Document) -> Outcome:
         """Normalize, remove boilerplate, repair, and fill in the derived metadata."""
+        limit = self.config.max_document_chars
+        if limit and len(doc.text) > limit:
+            return Rejection(doc.metadata["source"], f"too large: the record holds {len(doc.text):,} characters of text, over the limit of {limit:,} per document")
         text, removed = clean_text(doc.text, self.rules)
         if not text:
             why = f"all {len(removed)} paragraphs were boilerplate" if removed else "it holds no text"
@@ -173,22 +215,83 @@ class Cleaner:
         return Document(doc.id, text, metadata)
 
 
-class _Unusable(Exception):
-    """The raw file cannot be read at all (missing, unreadable, a directory, too large)."""
+class Unusable(Exception):
+    """The raw file cannot be read at all; the message says why, in one sentence."""
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_raw_file(root: str | Path, relpath: str, config: CleanerConfig | None = None) -> bytes:
+    """The bytes of one raw file, read safely; raise :class:`Unusable` with the reason otherwise.
+
+    - A path that resolves outside ``root`` (through a symbolic link) is refused unless
+      ``config.follow_outside_links``; a broken link is refused.
+    - Only regular files are read: a named pipe, socket or device is refused without blocking.
+    - Files over ``config.max_file_bytes`` are refused unread.
+    - A file that changes while it is read is read again (up to :data:`READ_ATTEMPTS` times), so the
+      bytes are never half of one version and half of another; one that keeps changing is refused.
+    """
+    config = config or CleanerConfig()
+    path = os.path.join(os.fspath(root), relpath)
+    real = os.path.realpath(path)
+    if os.path.islink(path) and not os.path.exists(path):
+        raise Unusable("broken symbolic link (its target does not exist)")
+    if not config.follow_outside_links and not _inside(real, os.path.realpath(root)):
+        raise Unusable("symbolic link to a file outside the raw folder (not followed)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise _Unusable("is a directory, not a file") from None
+        fd = os.open(real, flags)
     except PermissionError:
-        raise _Unusable("cannot read the file: permission denied") from None
+        raise Unusable("cannot read the file: permission denied") from None
     except FileNotFoundError:
-        raise _Unusable("the file disappeared before it could be read") from None
+        raise Unusable("the file disappeared before it could be read") from None
     except OSError as exc:
-        raise _Unusable(f"cannot read the file: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise _Unusable(f"larger than the {max_bytes // (1024 * 1024)} MiB limit per file")
-    return data
+        raise Unusable(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        for attempt in range(READ_ATTEMPTS):
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                link = " (reached through a symbolic link)" if os.path.islink(path) else ""
+                raise Unusable(f"is {_kind(before.st_mode)}{link}, not a regular file")
+            if before.st_size > config.max_file_bytes:
+                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
+            try:
+                data = _read_all(fd, config.max_file_bytes + 1)
+            except OSError as exc:
+                raise Unusable(f"cannot read the file: {exc.strerror or exc}") from None
+            if len(data) > config.max_file_bytes:
+                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
+            after = os.fstat(fd)
+            if _same_version(before, after) and len(data) == after.st_size:
+                return data
+            time.sleep(0.05 * (attempt + 1))
+        raise Unusable(f"the file kept changing while it was read ({READ_ATTEMPTS} attempts)")
+    finally:
+        os.close(fd)
+
+
+def _same_version(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns, b.st_ino)
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
