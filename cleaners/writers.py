@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
+from . import testhooks
+
 STATE_DIR = ".presswash"
 _MARKER = "COMMIT"
 
@@ -47,8 +49,13 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     """Write one JSON file next to its final name, then rename it into place."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False)
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from undecodable file names
+        text = json.dumps(obj, ensure_ascii=True, indent=2, sort_keys=False)
     with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+        handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -95,12 +102,14 @@ class OutputSet:
         for name in self._names:
             with open(self.staging / name, "rb+") as handle:
                 os.fsync(handle.fileno())
+        testhooks.pause("staged")
         marker = self.staging / _MARKER
         with open(marker, "w", encoding="utf-8") as handle:
             handle.write("\n".join(self._names) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(self.staging)
+        testhooks.pause("marked")
         _roll_forward(self.out_dir, self.staging)
         self.committed = True
 
@@ -119,10 +128,12 @@ def recover(out_dir: str | Path) -> str | None:
 
 def _roll_forward(out_dir: Path, staging: Path) -> None:
     names = (staging / _MARKER).read_text(encoding="utf-8").split()
-    for name in names:
+    for i, name in enumerate(names):
         staged = staging / name
         if staged.exists():  # already moved if an earlier roll-forward was interrupted
             os.replace(staged, out_dir / name)
+            if i == 0:
+                testhooks.pause("renamed-one")
     _fsync_dir(out_dir)
     (staging / _MARKER).unlink()
     shutil.rmtree(staging, ignore_errors=True)

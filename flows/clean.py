@@ -9,13 +9,13 @@ one task, in source order, so the result does not depend on which batch finished
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import time
 import uuid
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -23,26 +23,30 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners import CleanerConfig
+from cleaners import CleanerConfig, testhooks
 from cleaners.corpus import (
     batches,
     check_paths,
     clean_batch_to_shard,
+    discard_stale_work,
     discover,
     read_shard,
     work_dir,
     write_corpus,
     write_report,
 )
+from cleaners.lock import run_lock
 from cleaners.report import RunReport
+from cleaners.workers import WorkerPool
 
 DEFAULT_BATCH_SIZE = 100
 
 
 def _transient(task, task_run, state) -> bool:
-    """Retry a batch only for errors that can pass (I/O, a worker process that died)."""
+    """Retry a batch only for errors that can pass (I/O, a worker process that could not start). A worker
+    that dies or hangs on a file is handled inside the pool (the file is retried, then rejected)."""
     exc = state.result(raise_on_failure=False)
-    return isinstance(exc, (OSError, TimeoutError)) or type(exc).__name__ == "BrokenProcessPool"
+    return isinstance(exc, (OSError, TimeoutError))
 
 
 @task(name="discover-raw-files", cache_policy=NO_CACHE)
@@ -53,10 +57,10 @@ def discover_task(raw_dir: str) -> list[str]:
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
 def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig) -> dict[str, Any]:
     pool = _POOL
-    if pool is None:
+    if pool is None:  # called outside the flow: clean in this process
         summary = clean_batch_to_shard(raw_dir, paths, shard_path, config)
     else:
-        summary = pool.submit(clean_batch_to_shard, raw_dir, paths, shard_path, config).result()
+        summary = pool.run_batch(raw_dir, paths, shard_path, config)
     return asdict(summary)
 
 
@@ -70,23 +74,41 @@ def dedup_and_write_task(shards: list[str], out_dir: str, files: list[str]) -> d
     return {"report": report}
 
 
-_POOL: Executor | None = None
+_POOL: WorkerPool | None = None
 
 
 @contextmanager
 def _worker_pool(workers: int):
-    """Worker processes for the batch tasks (spawned, not forked: the flow process runs threads)."""
+    """Worker processes for the batch tasks, always (even one): the per-document time budget needs a
+    process whose main thread does the cleaning, and a worker that dies or hangs must not take the run
+    with it (see ``cleaners.workers``)."""
     global _POOL
-    if workers <= 1:
-        yield None
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    pool = WorkerPool(max(1, workers))
     _POOL = pool
     try:
         yield pool
     finally:
         _POOL = None
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.close()
+
+
+def _one_run_at_a_time(fn):
+    """Hold the output folder's lock (``cleaners.lock``) for the whole run; a second run on the same
+    output raises ``OutputLocked`` with a clear message. Paths are checked first: the lock lives in
+    OUT, which must never be inside RAW."""
+
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        _, out = check_paths(bound.arguments["raw_dir"], bound.arguments["out_dir"])
+        with run_lock(out):
+            discard_stale_work(out)  # shards left by a run that was killed
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def default_workers(n_batches: int) -> int:
@@ -94,6 +116,7 @@ def default_workers(n_batches: int) -> int:
 
 
 @flow(name="presswash-clean", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2), log_prints=False)
+@_one_run_at_a_time
 def clean_corpus(
     raw_dir: str = "raw",
     out_dir: str = "clean",
@@ -122,6 +145,7 @@ def clean_corpus(
                 for i, group in enumerate(groups)
             ]
             summaries = [future.result() for future in futures]
+        testhooks.pause("cleaned")
         cleaned = time.perf_counter()
         result = dedup_and_write_task([s["shard"] for s in summaries], str(out), files)
         report: RunReport = result["report"]
@@ -137,6 +161,7 @@ def clean_corpus(
         dedup_and_write=finished - cleaned,
         total=finished - started,
     )
+    testhooks.pause("published")
     write_report(out, report, {"batch_size": batch_size, "workers": n_workers})
     logger.info(report.summary())
     return report.to_json()

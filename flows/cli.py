@@ -12,6 +12,9 @@ from pathlib import Path
 from cleaners import __version__
 from cleaners.boilerplate import RuleSet, RulesError
 from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, UsageError, check_paths
+from cleaners.lock import OutputLocked, run_lock
+
+EXIT_LOCKED = 75  # another run holds the output folder: try again later
 
 EXAMPLES = """\
 examples:
@@ -77,9 +80,17 @@ def run_clean(args: argparse.Namespace) -> int:
     except (UsageError, RulesError) as exc:
         return _fail(str(exc))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "WARNING")
+    started = time.perf_counter()
+    try:
+        with run_lock(out):  # before Prefect starts: a second run on the same output stops at once
+            return _run_flow(args, raw, out, started)
+    except OutputLocked as exc:
+        return _fail(str(exc), EXIT_LOCKED)
+
+
+def _run_flow(args: argparse.Namespace, raw: Path, out: Path, started: float) -> int:
     from flows.clean import DEFAULT_BATCH_SIZE, clean_corpus
 
-    started = time.perf_counter()
     try:
         report = clean_corpus(
             raw_dir=str(raw),
@@ -111,6 +122,12 @@ def _summary(report: dict, out: Path, seconds: float) -> str:
         lines.append(
             f"  {fmt:<16} {counts['files']:>7} {counts['documents']:>10} {counts['duplicates']:>11} {counts['rejected']:>9}"
         )
+    balance = report["balance"]
+    lines.append(
+        f"  balance: {balance['files_seen']} files seen = {balance['files_in_outputs']} in the outputs; "
+        f"{balance['records']} records = {balance['documents']} + {balance['duplicates']} + {balance['rejected']}: "
+        f"{'holds' if balance['holds'] else 'DOES NOT HOLD'}"
+    )
     if report["rejected"]:
         lines.append(f"  rejected files and records, with reasons: {out / REJECTED}")
     lines.append(f"  output: {out / DOCUMENTS}")
