@@ -15,9 +15,14 @@ Two entry points:
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Iterable
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+# Scraped text is parsed as HTML whatever it looks like; bs4's advice about that is noise in a run's log.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
 # Private-use characters stand for paragraph breaks while BeautifulSoup flattens the inline markup.
 _BREAK = "\ue000"
