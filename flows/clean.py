@@ -36,6 +36,7 @@ from cleaners.corpus import (
     write_report,
 )
 from cleaners.lock import run_lock
+from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
 from cleaners.report import RunReport
 from cleaners.workers import WorkerPool
 
@@ -123,15 +124,21 @@ def clean_corpus(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
     rules_files: list[str] | None = None,
+    document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS,
+    follow_outside_links: bool = False,
 ) -> dict[str, Any]:
     """Clean every file in ``raw_dir`` into ``out_dir`` (documents, duplicates, rejected, report).
 
-    Returns the run report (the same data as ``out_dir/report.json``).
+    ``document_seconds``: the time budget per document (None: no budget); ``follow_outside_links``:
+    read symbolic links that point outside ``raw_dir``. Returns the run report (the same data as
+    ``out_dir/report.json``).
     """
     logger = get_run_logger()
     started = time.perf_counter()
     raw, out = check_paths(raw_dir, out_dir)
-    config = CleanerConfig(rules_files=tuple(rules_files or ()))
+    config = CleanerConfig(
+        rules_files=tuple(rules_files or ()), document_seconds=document_seconds, follow_outside_links=follow_outside_links
+    )
     files = discover_task(str(raw))
     groups = batches(files, max(1, batch_size))
     n_workers = workers if workers is not None else default_workers(len(groups))

@@ -13,6 +13,7 @@ from cleaners import __version__
 from cleaners.boilerplate import RuleSet, RulesError
 from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, UsageError, check_paths
 from cleaners.lock import OutputLocked, run_lock
+from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
 
 EXIT_LOCKED = 75  # another run holds the output folder: try again later
 
@@ -50,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra boilerplate rules file (TOML); repeatable")
     clean.add_argument("--batch-size", type=_positive_int, default=None, metavar="N", help="raw files per Prefect task (default: 100)")
     clean.add_argument("--workers", type=_positive_int, default=None, metavar="N", help="worker processes (default: one per core, at most one per batch)")
+    clean.add_argument("--time-budget", type=_positive_float, default=DEFAULT_DOCUMENT_SECONDS, metavar="SECONDS",
+                       help=f"stop and reject a document whose cleaning takes longer (default: {DEFAULT_DOCUMENT_SECONDS:g})")
+    clean.add_argument("--follow-outside-links", action="store_true",
+                       help="read symbolic links that point outside RAW_DIR (default: reject them)")
     clean.add_argument("--json", action="store_true", help="print the run report as JSON instead of the summary")
     verbosity = clean.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -64,6 +69,16 @@ def _positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {value}")
     return number
 
 
@@ -98,6 +113,8 @@ def _run_flow(args: argparse.Namespace, raw: Path, out: Path, started: float) ->
             batch_size=args.batch_size or DEFAULT_BATCH_SIZE,
             workers=args.workers,
             rules_files=[str(Path(p).resolve()) for p in args.rules],
+            document_seconds=args.time_budget,
+            follow_outside_links=args.follow_outside_links,
         )
     except KeyboardInterrupt:
         return _fail("interrupted; the previous outputs are unchanged", 130)
