@@ -104,6 +104,8 @@ class Cleaner:
     def __init__(self, config: CleanerConfig | None = None):
         self.config = config or CleanerConfig()
         self.rules = RuleSet.load(*self.config.rules_files)
+        if self.config.document_seconds:
+            warm_up()  # lazy loads (the language model...) must not count against the first document's budget
 
     # -- reading ---------------------------------------------------------------------------
     def process_file(self, root: str | Path, relpath: str) -> Iterator[Outcome]:
@@ -238,6 +240,21 @@ class Cleaner:
         metadata["counts"] = text_counts(text)
         metadata["presswash_version"] = __version__
         return Document(doc.id, text, metadata)
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Load what the readers and cleaners load lazily on first use (once per process)."""
+    global _warm
+    if _warm:
+        return
+    page = "<html><head><title>Warm</title></head><body><article><p>" + "Warm up the extractor. " * 20 + "</p></article></body></html>"
+    html_page_document(page, {"path": "warm-up", "record": 0})
+    clean_text(fragment_to_paragraphs("<p>" + "Warm up the cleaner and the language model. " * 5 + "</p>")[0])
+    detect_language("Warm up the cleaner and the language model. " * 5)
+    _warm = True
 
 
 class Unusable(Exception):

@@ -14,7 +14,7 @@ Points, in run order:
 - ``renamed-one``: the first output file has been renamed into place, the others not yet;
 - ``published``: the outputs are in place, the final ``report.json`` not yet written.
 
-``PRESSWASH_TEST_FAULT=KIND:NAME`` makes the worker process that reaches a raw file whose path
+``PRESSWASH_TEST_FAULT=KIND:NAME[,KIND:NAME...]`` makes the worker process that reaches a raw file whose path
 contains ``NAME`` do ``KIND``: ``kill`` (SIGKILL itself, as an out-of-memory kill would), ``hang``
 (stop responding with SIGALRM blocked, as code stuck in a C extension would) or ``drop`` (lose the
 file's outcomes, as a bug would; the run's accounting check must catch it).
@@ -45,17 +45,18 @@ def pause(point: str) -> None:
 
 def fault(relpath: str) -> str | None:
     """Act on ``PRESSWASH_TEST_FAULT`` for this raw file; return ``"drop"`` when its outcomes must be lost."""
-    spec = os.environ.get(FAULT)
-    if not spec or ":" not in spec:
+    specs = os.environ.get(FAULT)
+    if not specs:
         return None
-    kind, name = spec.split(":", 1)
-    if not name or name not in relpath:
-        return None
-    if kind == "kill":
-        os.kill(os.getpid(), signal.SIGKILL)
-    elif kind == "hang":
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(600)
-    elif kind == "drop":
-        return "drop"
+    for spec in specs.split(","):
+        kind, _, name = spec.partition(":")
+        if not name or name not in relpath:
+            continue
+        if kind == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif kind == "hang":
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(600)
+        elif kind == "drop":
+            return "drop"
     return None
