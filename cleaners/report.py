@@ -131,20 +131,23 @@ class RunReport:
         }
 
     def check(self) -> None:
-        """Raise :class:`AccountingError` unless every raw file and record is accounted for exactly once."""
+        """Raise :class:`AccountingError` unless every raw file and record is accounted for exactly once.
+        :func:`cleaners.corpus.write_corpus` calls it before publishing, so a failing run leaves the
+        previous outputs in place."""
         balance = self.balance()
         if balance["holds"]:
             return
         reasons = []
         if balance["missing_files"]:
             missing = self.unaccounted()
-            reasons.append(f"{len(missing)} raw files appear in no output (first: {missing[0]!r})")
+            verb = "appears" if len(missing) == 1 else "appear"
+            reasons.append(f"{_plural(len(missing), 'raw file')} {verb} in no output (first: {missing[0]!r})")
         if balance["unknown_files"]:
             reasons.append(f"{len(self.unknown())} paths in the outputs are not raw files of this run (first: {balance['unknown_files'][0]!r})")
         reasons.extend(balance["problems"][:3])
         if len(set(self.files)) != len(self.files):
             reasons.append("the list of raw files holds duplicates")
-        raise AccountingError(f"accounting check failed: {'; '.join(reasons)}; outputs left unchanged")
+        raise AccountingError(f"accounting check failed: {'; '.join(reasons)}")
 
     def balance_line(self) -> str:
         b = self.balance()

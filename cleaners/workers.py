@@ -24,6 +24,7 @@ The pool has no Prefect dependency: the flow in ``flows/clean.py`` uses it, and 
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import signal
@@ -69,6 +70,9 @@ def _describe_exit(code: int | None) -> str:
 def _worker_main(conn: Connection) -> None:
     """A worker process: clean the batches it is sent, report progress, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Libraries log extraction trouble (trafilatura: "discarding data"); with no handler Python would
+    # print it on the run's stderr. What matters reaches the parent as outcomes and rejections.
+    logging.getLogger().addHandler(logging.NullHandler())
     send = conn.send
     try:
         send(("ready", os.getpid()))

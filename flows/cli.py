@@ -94,7 +94,8 @@ def run_clean(args: argparse.Namespace) -> int:
             RuleSet.load(path)  # fail fast, before Prefect starts, on a bad rules file
     except (UsageError, RulesError) as exc:
         return _fail(str(exc))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "WARNING")
+    # Without --verbose a failed run is one line from us, not Prefect's log of the traceback.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "CRITICAL")
     started = time.perf_counter()
     try:
         with run_lock(out):  # before Prefect starts: a second run on the same output stops at once
@@ -119,7 +120,8 @@ def _run_flow(args: argparse.Namespace, raw: Path, out: Path, started: float) ->
     except KeyboardInterrupt:
         return _fail("interrupted; the previous outputs are unchanged", 130)
     except Exception as exc:  # the flow failed: say so in one sentence, no traceback
-        return _fail(f"the cleaning run failed: {type(exc).__name__}: {exc}; the previous outputs are unchanged", 1)
+        hint = "" if args.verbose else " (--verbose shows Prefect's log)"
+        return _fail(f"the cleaning run failed: {type(exc).__name__}: {exc}; the previous outputs are unchanged{hint}", 1)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif not args.quiet:
