@@ -20,7 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from .normalize import remove_invisible
+
 _SCOPES = ("paragraph", "inline")
+_SPACES = re.compile(r"\s+")
 _WHERE = ("anywhere", "edges")
 
 
@@ -117,7 +120,9 @@ class RuleSet:
                 if rule.pattern.search(paragraph):
                     for m in rule.pattern.finditer(paragraph):
                         removed_at.setdefault(i, []).append({"rule": rule.name, "text": m.group().strip()})
-                    paragraph = rule.pattern.sub("", paragraph).strip()
+                    # a space where the match was: "word</span>word" must not become one word; a
+                    # zero-width joiner the cut left at an edge is debris
+                    paragraph = _SPACES.sub(" ", remove_invisible(rule.pattern.sub(" ", paragraph))).strip()
             texts.append(paragraph or None)
 
         # None: kept; "drop": removed; "edge": removed only if part of the boilerplate run at an edge.

@@ -22,7 +22,7 @@ import unicodedata
 import ftfy
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html="auto",
+    unescape_html=True,  # text, not HTML, by now: "auto" would keep "&amp;" whenever a "<" is present
     uncurl_quotes=False,  # curly quotes are real typography, keep them
     fix_character_width=False,  # keep full-width CJK punctuation as written
     fix_line_breaks=True,
@@ -110,12 +110,35 @@ def normalize_whitespace(text: str) -> str:
     return join_paragraphs(split_paragraphs(text))
 
 
+MAX_PASSES = 4
+
+
+def _tidy(text: str) -> str:
+    """Escape debris, invisible characters and whitespace, repeated until nothing changes (each step
+    can expose work for another: ``\\u\u200b2019`` is debris only once the zero-width space is gone)."""
+    for _ in range(MAX_PASSES):
+        tidied = normalize_whitespace(remove_invisible(decode_escape_debris(text)))
+        if tidied == text:
+            break
+        text = tidied
+    return text
+
+
 def normalize_text(text: str) -> str:
-    """Encoding repair, escape debris, invisible characters and whitespace, in that order."""
-    text = decode_escape_debris(text)
-    text = fix_encoding(text)
-    text = remove_invisible(text)
-    return normalize_whitespace(text)
+    """Escape debris, invisible characters and whitespace, then encoding repair (ftfy), until stable.
+
+    ftfy's decisions depend on context (a no-break space next to ``Ã©`` keeps it from being read as
+    mojibake; ``&amp;amp;`` needs two rounds), so it runs on tidied text, and again while it still
+    changes something: the result is a fixed point, which is what makes cleaning idempotent. Text
+    that needs no encoding repair (the usual case) costs one ftfy call.
+    """
+    for _ in range(MAX_PASSES):
+        text = _tidy(text)
+        fixed = fix_encoding(text)
+        if fixed == text:
+            return text
+        text = fixed
+    return _tidy(text)
 
 
 def normalize_inline(value: str | None) -> str | None:

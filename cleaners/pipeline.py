@@ -28,7 +28,7 @@ from .decode import NotText, decode_bytes
 from .htmltext import fragment_to_paragraphs
 from .jsonrecover import JSONTooDeep, recover_json
 from .metadata import detect_language, text_counts
-from .normalize import join_paragraphs, normalize_text, repair_text, split_paragraphs
+from .normalize import join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, repair_text, split_paragraphs
 from .plaintext import split_text_paragraphs
 from .record import Document, Rejection, empty_metadata, record_id
 from .sniff import sniff_format
@@ -94,8 +94,9 @@ def clean_text(text: str, rules: RuleSet | None = None) -> tuple[str, list[dict]
     rules = rules or RuleSet.default()
     paragraphs = split_paragraphs(normalize_text(text))
     kept, removed = rules.apply(paragraphs)
-    repaired = [repair_text(p) for p in kept]
-    return join_paragraphs(repaired), removed
+    # a cut can leave a zero-width joiner at a paragraph's edge, where it is debris: tidy again
+    repaired = [normalize_whitespace(remove_invisible(repair_text(p))) for p in kept]
+    return join_paragraphs([p for p in repaired if p]), removed
 
 
 class Cleaner:
