@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -88,7 +87,7 @@ def run_lock(out_dir: str | Path, wait: float = 0.0) -> Iterator[None]:
                 time.sleep(0.2)
         started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}\n".encode(), 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {started}\n".encode(), 0)
         with _guard:
             _held[key] = [fd, 1]
         try:
