@@ -26,7 +26,8 @@ warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
 # Private-use characters stand for paragraph breaks while BeautifulSoup flattens the inline markup.
 _BREAK = "\ue000"
-_PRIVATE_MARKERS = re.compile("[\ue000]")
+# ... and lone surrogates (from "\\ud83d" escapes in JSON) are dropped: the parser cannot encode them.
+_PRIVATE_MARKERS = re.compile("[\ue000\ud800-\udfff]")
 
 BLOCK_TAGS = (
     "address|article|aside|blockquote|br|caption|center|dd|details|dialog|div|dl|dt|fieldset|"
