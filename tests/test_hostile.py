@@ -310,9 +310,15 @@ def test_the_command_survives_a_raw_folder_full_of_hostile_files(prefect_api, tm
     expect = write_hostile_files(raw, tmp_path / "outside")
     (raw / "unreadable.txt").write_text(GOOD_TEXT + " Unreadable.")
     (raw / "unreadable.txt").chmod(0)
+    # a paragraph that makes a (user's) rule backtrack for hours: stopped by --time-budget
+    rules = tmp_path / "trap.toml"
+    rules.write_text("[[rule]]\nname = \"backtracking-trap\"\npattern = '(a+)+b'\n")
+    (raw / "spin-trap.txt").write_text("a" * 40)
+    expect["spin-trap.txt"] = ("rejected", "stopped while cleaning: this record took longer than the time budget of 2 s per document")
     out = tmp_path / "clean"
     try:
-        code = main(["clean", str(raw), "--out", str(out), "--workers", "2", "--batch-size", "8"])
+        code = main(["clean", str(raw), "--out", str(out), "--workers", "2", "--batch-size", "8",
+                     "--rules", str(rules), "--time-budget", "2"])
     finally:
         (raw / "unreadable.txt").chmod(0o644)
         (raw / "line-50mb.txt").unlink()
