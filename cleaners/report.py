@@ -14,14 +14,28 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from typing import Any, Iterable
 
 from .record import Document, Rejection
 
 
+# Text length bins (characters of clean text) for the length distribution; the last bin is open.
+LENGTH_BINS = (0, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+SAMPLES_PER_RULE = 5
+SAMPLE_CHARS = 200
+TOP_REMOVED_LINES = 50
+TOP_SITES = 50
+_MAX_TRACKED_LINES = 20_000  # distinct removed lines counted exactly; beyond, the rarest are dropped
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
 
 
 class RunReport:
@@ -39,6 +53,13 @@ class RunReport:
         self._format_files: dict[str, set[str]] = {}
         self._seen_paths: set[str] = set()
         self.timings: dict[str, float] = {}
+        # For `presswash rules` and report.html: what each rule matched, what was removed most often,
+        # documents per site and the length distribution. Bounded memory whatever the corpus size.
+        self.rule_samples: dict[str, list[dict[str, str]]] = {}
+        self.removed_lines: Counter[tuple[str, str]] = Counter()
+        self.removed_lines_approximate = False
+        self.sites: Counter[str] = Counter()
+        self.length_bins = [0] * len(LENGTH_BINS)
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
@@ -50,6 +71,21 @@ class RunReport:
         self.documents += 1
         self.removed_by_rule.update(r["rule"] for r in doc.metadata.get("removed") or ())
         self._count(doc.metadata["source"], "documents")
+        self._observe(doc)
+
+    def _observe(self, doc: Document) -> None:
+        for removal in doc.metadata.get("removed") or ():
+            rule, text = removal["rule"], _shorten(removal.get("text") or "")
+            samples = self.rule_samples.setdefault(rule, [])
+            if len(samples) < SAMPLES_PER_RULE and all(s["text"] != text for s in samples):
+                samples.append({"text": text, "path": doc.metadata["source"]["path"], "id": doc.id})
+            self.removed_lines[(rule, text)] += 1
+        if len(self.removed_lines) > 2 * _MAX_TRACKED_LINES:
+            self.removed_lines = Counter(dict(self.removed_lines.most_common(_MAX_TRACKED_LINES)))
+            self.removed_lines_approximate = True
+        self.sites[doc.metadata.get("site") or ""] += 1
+        chars = (doc.metadata.get("counts") or {}).get("chars", len(doc.text))
+        self.length_bins[bisect_right(LENGTH_BINS, chars) - 1] += 1
 
     def add_duplicate(self, record: dict[str, Any]) -> None:
         self.duplicates += 1
@@ -94,6 +130,20 @@ class RunReport:
             "formats": formats,
             "unaccounted_files": self.unaccounted(),
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+            "rule_samples": {rule: self.rule_samples[rule] for rule in sorted(self.rule_samples)},
+            "removed_lines": [
+                {"rule": rule, "text": text, "count": n}
+                for (rule, text), n in sorted(self.removed_lines.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REMOVED_LINES]
+            ],
+            "removed_lines_approximate": self.removed_lines_approximate,
+            "sites": {
+                "distinct": len(self.sites),
+                "top": [{"site": site or None, "documents": n} for site, n in sorted(self.sites.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_SITES]],
+            },
+            "length_histogram": [
+                {"min_chars": low, "max_chars": (LENGTH_BINS[i + 1] - 1) if i + 1 < len(LENGTH_BINS) else None, "documents": n}
+                for i, (low, n) in enumerate(zip(LENGTH_BINS, self.length_bins))
+            ],
         }
 
     def summary(self) -> str:
