@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .dedup import ExactDedup, duplicate_record
+from .htmlreport import write_html_report
 from .pipeline import Cleaner, CleanerConfig, Outcome
 from .record import Document, Rejection
 from .report import RunReport
@@ -26,6 +27,7 @@ DOCUMENTS = "documents.jsonl"
 DUPLICATES = "duplicates.jsonl"
 REJECTED = "rejected.jsonl"
 REPORT = "report.json"
+REPORT_HTML = "report.html"
 
 
 class UsageError(ValueError):
@@ -142,6 +144,8 @@ def write_corpus(outcomes: Iterable[Outcome], out_dir: str | Path, files: list[s
         missing = report.unaccounted()
         if missing:
             raise RuntimeError(f"accounting check failed: {len(missing)} raw files appear in no output (first: {missing[0]}); outputs left unchanged")
+        # report.html describes exactly the JSONL files it is published with: rendered from the staged files.
+        write_html_report(outputs.path(REPORT_HTML), report.to_json(), *(outputs.path(n) for n in (DOCUMENTS, DUPLICATES, REJECTED)))
         outputs.commit()
     return report
 
