@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners import CleanerConfig
@@ -35,6 +36,7 @@ from cleaners.corpus import (
     write_report,
 )
 from cleaners.report import RunReport
+from flows.progress import current_reporter
 
 DEFAULT_BATCH_SIZE = 100
 
@@ -113,6 +115,8 @@ def clean_corpus(
     groups = batches(files, max(1, batch_size))
     n_workers = workers if workers is not None else default_workers(len(groups))
     logger.info("%d raw files in %d batches, %d worker processes", len(files), len(groups), n_workers)
+    progress = current_reporter(logger.info)  # the CLI's bar or lines; periodic log lines otherwise
+    progress.start(len(files), len(groups), n_workers)
     run_dir = work_dir(out, uuid.uuid4().hex[:12])
     discovered = time.perf_counter()
     try:
@@ -121,8 +125,11 @@ def clean_corpus(
                 clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config)
                 for i, group in enumerate(groups)
             ]
+            for future in as_completed(futures):
+                progress.advance(future.result())
             summaries = [future.result() for future in futures]
         cleaned = time.perf_counter()
+        progress.stage("deduplicating and writing the outputs")
         result = dedup_and_write_task([s["shard"] for s in summaries], str(out), files)
         report: RunReport = result["report"]
     finally:
