@@ -274,10 +274,9 @@ def _reporter(args: argparse.Namespace, config: Config) -> Reporter:
     mode = config["run.progress"]
     if args.quiet or mode == "off":
         return Reporter()
-    if mode == "auto":
-        tty = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-        mode = "bar" if tty and not args.verbose else "log"
-    if mode == "bar":
+    if mode == "bar":  # asked for: drawn even where stderr does not look like a terminal
+        return BarReporter(sys.stderr, force_terminal=True)
+    if mode == "auto" and sys.stderr.isatty() and os.environ.get("TERM") != "dumb" and not args.verbose:
         return BarReporter(sys.stderr)
 
     def emit(line: str) -> None:
