@@ -386,6 +386,8 @@ def _bin_label(b: dict[str, Any]) -> str:
 
 
 def _chart_section(ident: str, heading: str, chart: str, note: str = "") -> str:
+    if note and chart.startswith('<p class="empty">'):
+        chart = ""  # the note says why there is nothing to draw
     note_html = f'<p class="note">{esc(note)}</p>' if note else ""
     return f'<section id="{ident}" class="chart-box"><h2>{esc(heading)}</h2>{chart}{note_html}</section>\n'
 
