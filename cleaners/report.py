@@ -54,7 +54,8 @@ class RunReport:
         self._seen_paths: set[str] = set()
         self.timings: dict[str, float] = {}
         # For `presswash rules` and report.html: what each rule matched, what was removed most often,
-        # documents per site and the length distribution. Bounded memory whatever the corpus size.
+        # documents per site and the length distribution. Memory does not grow with the number of
+        # documents: samples and removed lines are capped; sites grow with the distinct sites only.
         self.rule_samples: dict[str, list[dict[str, str]]] = {}
         self.removed_lines: Counter[tuple[str, str]] = Counter()
         self.removed_lines_approximate = False
