@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any, Iterable
 
@@ -39,6 +40,8 @@ class RunReport:
         self._format_files: dict[str, set[str]] = {}
         self._seen_paths: set[str] = set()
         self.timings: dict[str, float] = {}
+        self.extra: dict[str, Any] = {}
+        self.started = time.perf_counter()
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
@@ -93,6 +96,7 @@ class RunReport:
             "removed_by_rule": dict(self.removed_by_rule.most_common()),
             "formats": formats,
             "unaccounted_files": self.unaccounted(),
+            **self.extra,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from cleaners import __version__
 from cleaners.boilerplate import RuleSet, RulesError
-from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, UsageError, check_paths
+from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, UsageError, check_paths, default_state_path
+from cleaners.dedup import DedupConfig
+from cleaners.dedupindex import ConfigMismatch, check_state
 
 EXAMPLES = """\
 examples:
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("raw_dir", nargs="?", default="raw", metavar="RAW_DIR", help="folder of raw files (default: raw)")
     clean.add_argument("--out", "-o", default="clean", metavar="OUT_DIR", help="output folder (default: clean)")
+    clean.add_argument("--state", metavar="PATH", help="dedup index (SQLite) shared across runs (default: OUT_DIR/.presswash/state.sqlite)")
     clean.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra boilerplate rules file (TOML); repeatable")
     clean.add_argument("--batch-size", type=_positive_int, default=None, metavar="N", help="raw files per Prefect task (default: 100)")
     clean.add_argument("--workers", type=_positive_int, default=None, metavar="N", help="worker processes (default: one per core, at most one per batch)")
@@ -74,9 +77,12 @@ def run_clean(args: argparse.Namespace) -> int:
         raw, out = check_paths(args.raw_dir, args.out)
         for path in args.rules:
             RuleSet.load(path)  # fail fast, before Prefect starts, on a bad rules file
-    except (UsageError, RulesError) as exc:
+        check_state(args.state or default_state_path(out), DedupConfig())
+    except (UsageError, RulesError, ConfigMismatch) as exc:
         return _fail(str(exc))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "WARNING")
+    # Prefect logs a failed run with its traceback; the command says what failed in one sentence
+    # instead, unless --verbose asks for Prefect's own logs.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "CRITICAL")
     from flows.clean import DEFAULT_BATCH_SIZE, clean_corpus
 
     started = time.perf_counter()
@@ -87,6 +93,7 @@ def run_clean(args: argparse.Namespace) -> int:
             batch_size=args.batch_size or DEFAULT_BATCH_SIZE,
             workers=args.workers,
             rules_files=[str(Path(p).resolve()) for p in args.rules],
+            state_path=str(Path(args.state).resolve()) if args.state else None,
         )
     except KeyboardInterrupt:
         return _fail("interrupted; the previous outputs are unchanged", 130)
