@@ -25,9 +25,11 @@ import difflib
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
+
+from .dedup import POLICIES, DedupConfig
 
 CONFIG_FILE = "presswash.toml"
 PYPROJECT = "pyproject.toml"
@@ -72,6 +74,28 @@ def _paths(value: Any) -> list[str]:
     return list(value)
 
 
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+def _optional_path(value: Any) -> str | None:
+    return None if value is None else _path(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
@@ -93,21 +117,51 @@ class Setting:
     is_path: bool = False
 
 
+# What each dedup setting means (cleaners.dedup.DedupConfig holds the defaults and the checks).
+_DEDUP_HELP = {
+    "shingle_words": "words per shingle of prose",
+    "num_perm": "MinHash permutations (must equal bands x rows)",
+    "bands": "LSH bands",
+    "rows": "rows per LSH band",
+    "jaccard_threshold": "near duplicates: estimated Jaccard similarity at least this",
+    "sample_modulus": "containment: shingles whose hash is divisible by this form the sample",
+    "containment_threshold": "containment of the smaller text in the larger at least this",
+    "min_samples": "containment: the smaller text needs at least this many sampled shingles",
+    "prefix_words": "short truncated copies: compared by their first N prose words",
+    "prose_min_words": "paragraphs of at least this many words are the prose that is compared",
+    "policy": "which record survives: " + ", ".join(f'"{p}"' for p in POLICIES),
+    "partial_ratio": "a text with less than this share of the other's prose is a partial copy",
+    "repeated_line_min_docs": "a short paragraph in this many kept documents of a site is chrome (rule repeated-line)",
+    "seed": "MinHash seed",
+}
+_CHECKS: dict[type, Callable[[Any], Any]] = {int: _positive_int, float: _number, str: _string}
+
+
+def _dedup_settings() -> tuple[Setting, ...]:
+    """One setting per field of DedupConfig, so a new dedup setting is configurable at once."""
+    out = []
+    for f in fields(DedupConfig):
+        check = _choice(*POLICIES) if f.name == "policy" else _whole if f.name == "seed" else _CHECKS.get(type(f.default), _string)
+        out.append(Setting(f"dedup.{f.name}", f.default, check, _DEDUP_HELP.get(f.name, "see cleaners.dedup.DedupConfig")))
+    return tuple(out)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("paths.raw", "raw", _path, "folder of raw files to clean", "RAW_DIR", is_path=True),
     Setting("paths.out", "clean", _path, "output folder", "--out", is_path=True),
     Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True),
+    Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True),
     Setting("run.batch_size", 100, _positive_int, "raw files per Prefect task", "--batch-size"),
     Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers"),
     Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
             'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),
-)
+) + _dedup_settings()
 
-# Sections and what they are for; a section with no settings yet still appears (and rejects any key).
+# Sections and what they are for.
 SECTIONS: dict[str, str] = {
     "paths": "where presswash reads and writes",
     "run": "how a run is split and shown",
-    "dedup": "deduplication settings (none yet: exact duplicates are always removed)",
+    "dedup": "duplicate detection (README: Deduplication); an index built with other values refuses the run",
 }
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -159,8 +213,11 @@ class Config:
             for setting in SETTINGS:
                 if setting.key.split(".")[0] != section:
                     continue
-                name = setting.key.split(".", 1)[1]
-                lines.append(f"{name} = {_toml_value(self.values[setting.key])}  # {self.origins[setting.key]}")
+                name, value = setting.key.split(".", 1)[1], self.values[setting.key]
+                if value is None:  # TOML has no null: an unset value is shown commented out
+                    lines.append(f"# {name} = (unset) {setting.help}  # {self.origins[setting.key]}")
+                else:
+                    lines.append(f"{name} = {_toml_value(value)}  # {self.origins[setting.key]}")
         return "\n".join(lines) + "\n"
 
 
@@ -171,7 +228,7 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
-    return str(value)
+    return repr(value)
 
 
 def defaults() -> Config:
@@ -192,9 +249,7 @@ def parse_config(data: dict[str, Any], origin: str, base_dir: str | Path | None 
             key = f"{section}.{name}"
             setting = _BY_KEY.get(key)
             if setting is None:
-                known = [s.key for s in SETTINGS]
-                hint = _suggest(key, known) if any(k.startswith(section + ".") for k in known) else f" ([{section}] has no settings yet)"
-                raise ConfigError(f"{origin}: unknown key {key}{hint}")
+                raise ConfigError(f"{origin}: unknown key {key}{_suggest(key, _BY_KEY)}")
             try:
                 checked = setting.check(value)
             except ValueError as exc:
@@ -203,6 +258,10 @@ def parse_config(data: dict[str, Any], origin: str, base_dir: str | Path | None 
                 checked = _relative_to(checked, Path(base_dir))
             config.values[key] = checked
             config.origins[key] = origin
+    try:
+        dedup_config(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
     return config
 
 
@@ -265,6 +324,26 @@ def load_config(path: str | Path | None = None, *, search: bool = True) -> Confi
             raise ConfigError(f"{path}: tool.presswash must be a table")
         data, origin = table, f"{path} [tool.presswash]"
     return parse_config(data, origin, base_dir=path.parent)
+
+
+def dedup_config(config: Config) -> DedupConfig:
+    """The ``[dedup]`` settings as the dedup code takes them; ConfigError if they do not fit together."""
+    values = {key.split(".", 1)[1]: value for key, value in config.values.items() if key.startswith("dedup.")}
+    try:
+        return DedupConfig(**values)
+    except ValueError as exc:
+        raise ConfigError(f"[dedup] {exc}") from None
+
+
+def dedup_settings(config: Config) -> dict[str, Any]:
+    """The ``[dedup]`` settings as a plain mapping (the flow's ``dedup`` parameter)."""
+    return dedup_config(config).to_json()
+
+
+def state_value(config: Config) -> str | None:
+    """``paths.state`` as an absolute path, or None for the default inside the output folder."""
+    state = config["paths.state"]
+    return None if state is None else os.path.abspath(state)
 
 
 def workers_value(config: Config) -> int | None:

@@ -194,6 +194,14 @@ def _documents(path: str | Path | None, wanted: set[str], first: int) -> tuple[l
     return rows, total
 
 
+def _duplicate_row(dup: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of a duplicates.jsonl line (which may carry the whole dropped record)."""
+    meta = dup.get("metadata") if isinstance(dup.get("metadata"), dict) else {}
+    row = {k: dup.get(k) for k in ("id", "duplicate_of", "matched", "method", "similarity", "source")}
+    row["title"] = dup.get("title", meta.get("title"))
+    return row
+
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -274,7 +282,7 @@ def iter_html(
     for dup in _jsonl(duplicates):
         dup_total += 1
         if len(dup_rows) < MAX_DUPLICATE_ROWS:
-            dup_rows.append(dup)
+            dup_rows.append(_duplicate_row(dup))
     survivors: dict[str, list[str]] = {}
     for dup in dup_rows:
         survivors.setdefault(str(dup.get("duplicate_of")), []).append(str(dup.get("id")))
@@ -333,7 +341,7 @@ def _summary(report: dict[str, Any]) -> Iterator[str]:
     if parts == records and not unaccounted:
         yield (f'<p class="ok">Every record is accounted for: {esc(_fmt(report.get("documents", 0)))} documents + '
                f'{esc(_fmt(report.get("duplicates", 0)))} duplicates + {esc(_fmt(report.get("rejected", 0)))} rejected = '
-               f'{esc(_fmt(records))} records from {esc(_fmt(report.get("files_seen", 0)))} raw files.</p>')
+               f'{esc(_fmt(records))} records in the output folder; this run read {esc(_fmt(report.get("files_seen", 0)))} raw files.</p>')
     else:
         yield f'<p class="bad">Accounting mismatch: {esc(len(unaccounted))} raw files appear in no output.</p>'
     timings = report.get("timings_seconds") or {}

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections import Counter
 from typing import Any, Iterable
@@ -61,6 +62,8 @@ class RunReport:
         self.removed_lines_approximate = False
         self.sites: Counter[str] = Counter()
         self.length_bins = [0] * len(LENGTH_BINS)
+        self.extra: dict[str, Any] = {}
+        self.started = time.perf_counter()
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
@@ -130,6 +133,7 @@ class RunReport:
             "removed_by_rule": dict(self.removed_by_rule.most_common()),
             "formats": formats,
             "unaccounted_files": self.unaccounted(),
+            **self.extra,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
             "rule_samples": {rule: self.rule_samples[rule] for rule in sorted(self.rule_samples)},
             "removed_lines": [

@@ -20,8 +20,9 @@ from typing import Any
 
 from cleaners import __version__
 from cleaners.boilerplate import RuleSet, RulesError
-from cleaners.config import ConfigError, Config, effective_rules, load_config, workers_value
-from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML, UsageError, check_paths
+from cleaners.config import ConfigError, Config, dedup_config, dedup_settings, effective_rules, load_config, state_value, workers_value
+from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML, UsageError, check_paths, default_state_path
+from cleaners.dedupindex import ConfigMismatch, check_state
 from flows.progress import LOG_INTERVAL_SECONDS, BarReporter, LogReporter, Reporter, reporting
 
 EXAMPLES = """\
@@ -39,6 +40,7 @@ examples:
   presswash clean                          clean ./raw into ./clean
   presswash clean scraped/ --out corpus/
   presswash clean raw --rules my-rules.toml --batch-size 200 --workers 2
+  presswash clean new-batch/ --out corpus/ --state shared/state.sqlite
   presswash clean --progress log           plain progress lines even on a terminal
 
 Progress goes to stderr: a bar on a terminal, a line every 10 s otherwise (CI, pipes).
@@ -104,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=_wrap("Clean every file in RAW_DIR (format detected by content) and write OUT_DIR/"
         f"{DOCUMENTS}, {DUPLICATES}, {REJECTED}, {REPORT} and {REPORT_HTML} (charts and tables to open in a "
         "browser). Runs as a Prefect flow; with no Prefect server configured (PREFECT_API_URL unset) "
-        "Prefect starts a temporary local one. RAW_DIR is only read. Outputs are replaced atomically at "
-        "the end of the run."),
+        "Prefect starts a temporary local one. RAW_DIR is only read. OUT_DIR is cumulative: a run replaces "
+        "the records of the raw files it reads, keeps the others, and finds duplicates against everything "
+        "in it (the dedup index: --state). Outputs are replaced atomically at the end of the run."),
         epilog=CLEAN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -121,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="show how one raw file is cleaned: format, metadata, and every removal with its rule",
         description=_wrap("Clean one raw file exactly as `presswash clean` would and show the detected format, "
         "the metadata found, and the text paragraph by paragraph: what was kept, what was removed and by "
-        "which rule, and why a paragraph that looks like boilerplate was kept. Needs no Prefect. (Cleaning "
-        "that needs the whole corpus, such as deduplication, is not shown.)"),
+        "which rule, and why a paragraph that looks like boilerplate was kept. Needs no Prefect. (What needs "
+        "the whole corpus is not shown: deduplication, and lines learned as site chrome, rule repeated-line.)"),
         epilog=INSPECT_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -167,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("raw_dir", nargs="?", default=None, metavar="RAW_DIR", help="folder of raw files (default: paths.raw, raw)")
     parser.add_argument("--out", "-o", default=None, metavar="OUT_DIR", help="output folder (default: paths.out, clean)")
+    parser.add_argument("--state", default=None, metavar="PATH", help="dedup index (SQLite) shared across runs (default: paths.state, else OUT_DIR/.presswash/state.sqlite)")
     parser.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra boilerplate rules file (TOML), added to those of the configuration; repeatable")
     parser.add_argument("--batch-size", type=_positive_int, default=None, metavar="N", help="raw files per Prefect task (default: run.batch_size, 100)")
     parser.add_argument("--workers", type=_workers, default=None, metavar="N", help="worker processes, or 'auto' (default: run.workers, auto = one per core, at most one per batch)")
@@ -211,7 +215,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 # -- configuration -------------------------------------------------------------------------------------
 
-_FLAGS = (("raw_dir", "paths.raw", "RAW_DIR argument"), ("out", "paths.out", "--out"), ("batch_size", "run.batch_size", "--batch-size"),
+_FLAGS = (("raw_dir", "paths.raw", "RAW_DIR argument"), ("out", "paths.out", "--out"), ("state", "paths.state", "--state"), ("batch_size", "run.batch_size", "--batch-size"),
           ("workers", "run.workers", "--workers"), ("progress", "run.progress", "--progress"))
 
 
@@ -239,9 +243,13 @@ def run_clean(args: argparse.Namespace) -> int:
         config = resolve_config(args)
         raw, out = check_paths(config["paths.raw"], config["paths.out"])
         rules = _check_rules(config)  # before Prefect starts
-    except (ConfigError, UsageError, RulesError) as exc:
+        state = state_value(config)
+        check_state(state or default_state_path(out), dedup_config(config))
+    except (ConfigError, UsageError, RulesError, ConfigMismatch) as exc:
         return _fail(str(exc))
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "WARNING")
+    # Prefect logs a failed run with its traceback; the command says what failed in one sentence
+    # instead, unless --verbose asks for Prefect's own logs.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "CRITICAL")
 
     started = time.perf_counter()
     try:
@@ -258,6 +266,8 @@ def run_clean(args: argparse.Namespace) -> int:
                 batch_size=config["run.batch_size"],
                 workers=workers_value(config),
                 rules_files=rules,
+                state_path=state,
+                dedup=dedup_settings(config),
             )
     except KeyboardInterrupt:
         return _fail("interrupted; the previous outputs are unchanged", 130)
@@ -506,7 +516,8 @@ def run_rules(args: argparse.Namespace) -> int:
             "origin": _origin(rule.origin),
             "last_run": None if last_run is None else {"removed": counts.get(rule.name, 0), "samples": samples.get(rule.name, [])[: args.samples]},
         })
-    loaded = {rule.name for rule in ruleset.rules}
+    rows.append(_learned_rule(config, last_run, counts, samples, args.samples))
+    loaded = {row["name"] for row in rows}
     others = {name: n for name, n in counts.items() if name not in loaded}
     if args.json:
         print(json.dumps({"rules": rows, "last_run": {"out": str(out), "found": last_run is not None, "problem": problem,
@@ -519,13 +530,13 @@ def run_rules(args: argparse.Namespace) -> int:
     else:
         print(f"samples from the last run in {out} ({last_run.get('documents', 0)} documents written)")
     for row in rows:
-        where = row["where"] if row["scope"] == "paragraph" else "inside paragraphs"
+        where = {"paragraph": row["where"], "inline": "inside paragraphs"}.get(row["scope"], row["where"])
         limit = f", at most {row['max_chars']} chars" if row["max_chars"] else ""
         print()
         print(f"{row['name']}  [{row['scope']}, {where}{limit}]  {row['origin']}")
         if row["description"]:
             print(f"    {row['description']}")
-        if args.patterns:
+        if args.patterns and row["pattern"]:
             print(f"    pattern: {row['pattern']}")
         if row["last_run"] is not None:
             n = row["last_run"]["removed"]
@@ -540,6 +551,27 @@ def run_rules(args: argparse.Namespace) -> int:
         print("the last run also removed text by rules not loaded now (pass their file with --rules): "
               + ", ".join(f"{name} ×{n}" for name, n in sorted(others.items(), key=lambda kv: -kv[1])))
     return 0
+
+
+def _learned_rule(config: Config, last_run: dict | None, counts: dict, samples: dict, n_samples: int) -> dict[str, Any]:
+    """The rule the dedup step learns from the corpus at each run (cleaners/repeated.py)."""
+    from cleaners.dedup import LINE_MAX_CHARS
+    from cleaners.repeated import RULE
+
+    min_docs = config["dedup.repeated_line_min_docs"]
+    return {
+        "name": RULE,
+        "scope": "corpus",
+        "where": "learned per site: at the edges, or anywhere if not a sentence",
+        "max_chars": LINE_MAX_CHARS,
+        "case_sensitive": False,
+        "description": f"A short paragraph found verbatim in at least {min_docs} kept documents of the same site "
+        "(navigation, share prompts, related-post titles); learned from the corpus at each clean run, "
+        "so presswash inspect does not show it",
+        "pattern": None,
+        "origin": "learned from the corpus",
+        "last_run": None if last_run is None else {"removed": counts.get(RULE, 0), "samples": samples.get(RULE, [])[:n_samples]},
+    }
 
 
 def _origin(origin: str) -> str:

@@ -11,7 +11,9 @@ import tomllib
 
 import pytest
 
-from cleaners.config import ConfigError, load_config, parse_config
+from cleaners.config import ConfigError, dedup_config, load_config, parse_config
+from cleaners.dedup import DedupConfig
+from cleaners.dedupindex import DedupIndex
 from flows.cli import main
 from tests.conftest import ROOT
 
@@ -26,7 +28,8 @@ def here(tmp_path, monkeypatch):
 def test_defaults_when_no_file(here):
     config = load_config()
     assert config.file is None
-    assert (config["paths.raw"], config["paths.out"], config["paths.rules"]) == ("raw", "clean", [])
+    assert (config["paths.raw"], config["paths.out"], config["paths.rules"], config["paths.state"]) == ("raw", "clean", [], None)
+    assert dedup_config(config) == DedupConfig()
     assert (config["run.batch_size"], config["run.workers"], config["run.progress"]) == (100, "auto", "auto")
     assert {config.origin(k) for k in config.values} == {"default"}
 
@@ -68,7 +71,11 @@ def test_paths_in_a_file_are_relative_to_the_file(here):
     [
         ("[run]\nbatchsize = 5\n", "unknown key run.batchsize (did you mean run.batch_size?)"),
         ("[pahts]\nraw = 'x'\n", "unknown section [pahts] (did you mean [paths]?)"),
-        ("[dedup]\nthreshold = 0.8\n", "unknown key dedup.threshold ([dedup] has no settings yet)"),
+        ("[dedup]\nthreshold = 0.8\n", "unknown key dedup.threshold (did you mean dedup.jaccard_threshold?)"),
+        ("[dedup]\nbands = 10\n", "[dedup] bands x rows must equal num_perm (10 x 4 != 128)"),
+        ("[dedup]\npolicy = 'best'\n", 'dedup.policy must be one of "complete", "longest", "first", not \'best\''),
+        ("[dedup]\njaccard_threshold = '0.8'\n", "dedup.jaccard_threshold must be a number, not '0.8' (a string)"),
+        ("[paths]\nstate = 5\n", "paths.state must be a path (a non-empty string), not 5 (a number)"),
         ("[run]\nbatch_size = 'ten'\n", "run.batch_size must be a whole number of at least 1, not 'ten' (a string)"),
         ("[run]\nbatch_size = 0\n", "run.batch_size must be a whole number of at least 1, not 0"),
         ("[run]\nworkers = true\n", 'run.workers must be a whole number of at least 1, or "auto"'),
@@ -98,6 +105,29 @@ def test_flags_override_and_say_so(here, capsys):
     # the printout is itself a valid configuration file giving the same values
     printed = parse_config(tomllib.loads(out), origin="printed")
     assert printed["run.batch_size"] == 5 and printed["paths.rules"] == ["a.toml", "b.toml"] and printed["paths.raw"] == "scraped"
+
+
+def test_dedup_settings_come_from_the_file(here, capsys):
+    (here / "presswash.toml").write_text('[dedup]\njaccard_threshold = 0.6\npolicy = "first"\n[paths]\nstate = "index/state.sqlite"\n')
+    config = load_config()
+    assert dedup_config(config) == DedupConfig(jaccard_threshold=0.6, policy="first")
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "jaccard_threshold = 0.6  # presswash.toml" in out and "containment_threshold = 0.8  # default" in out
+    assert 'state = "index/state.sqlite"  # presswash.toml' in out
+    assert main(["config", "--no-config"]) == 0
+    assert "# state = (unset) dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)  # default" in capsys.readouterr().out
+
+
+def test_clean_refuses_a_state_built_with_other_dedup_settings_before_starting(here, capsys):
+    (here / "raw").mkdir()
+    (here / "raw" / "a.txt").write_text("Some words.")
+    DedupIndex(here / "state.sqlite", DedupConfig()).close()
+    (here / "presswash.toml").write_text('[paths]\nstate = "state.sqlite"\n[dedup]\ncontainment_threshold = 0.6\n')
+    assert main(["clean"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("presswash: error: ") and "another dedup configuration (containment_threshold 0.8 -> 0.6)" in err
+    assert not (here / "clean").exists()
 
 
 def test_config_json_and_no_config(here, capsys):

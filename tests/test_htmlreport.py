@@ -102,7 +102,7 @@ def test_charts_and_survivor_links(hostile_run):
     assert survivor_links == [f"#doc-{dup['duplicate_of']}"]
     assert f"dup-{dup['id']}" in ids
     text = "".join(page.data)
-    assert "Every record is accounted for: 6 documents + 1 duplicates + 1 rejected = 8 records from 8 raw files." in text
+    assert "Every record is accounted for: 6 documents + 1 duplicates + 1 rejected = 8 records in the output folder; this run read 8 raw files." in text
     assert "not a text file: empty file" in text
 
 

@@ -7,6 +7,10 @@ import io
 import json
 import re
 
+import pytest
+
+from cleaners.dedup import DedupConfig
+from cleaners.dedupindex import ConfigMismatch, check_state
 from flows.cli import main
 from flows.progress import BarReporter, LogReporter, Reporter, Tracker, current_reporter, format_seconds, reporting
 
@@ -80,7 +84,9 @@ def test_the_flow_logs_progress_unless_a_reporter_is_installed():
 
 def test_clean_from_a_configuration_file_with_progress_lines(prefect_api, raw_copy, tmp_path, monkeypatch, capsys):
     project = raw_copy.parent
-    (project / "presswash.toml").write_text('[paths]\nraw = "raw"\nout = "corpus"\n[run]\nbatch_size = 2\nworkers = 1\n')
+    (project / "presswash.toml").write_text(
+        '[paths]\nraw = "raw"\nout = "corpus"\n[run]\nbatch_size = 2\nworkers = 1\n[dedup]\ncontainment_threshold = 0.75\n'
+    )
     monkeypatch.chdir(project)
     assert main(["clean", "--verbose"]) == 0
     captured = capsys.readouterr()
@@ -95,6 +101,11 @@ def test_clean_from_a_configuration_file_with_progress_lines(prefect_api, raw_co
     report = json.loads((project / "corpus" / "report.json").read_text())
     assert (report["batch_size"], report["workers"]) == (2, 1)
     assert (project / "corpus" / "report.html").read_text().startswith("<!DOCTYPE html>")
+    # the [dedup] settings reached the flow: the index was built with them
+    state = project / "corpus" / ".presswash" / "state.sqlite"
+    check_state(state, DedupConfig(containment_threshold=0.75))
+    with pytest.raises(ConfigMismatch):
+        check_state(state, DedupConfig())
 
     assert main(["clean", "--quiet", "--out", "quiet"]) == 0
     assert capsys.readouterr() == ("", "")
