@@ -65,6 +65,10 @@ def _short(text: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _seconds(v: Any) -> str:
+    return f"{v:.2f}" if isinstance(v, (int, float)) and v < 10 else f"{v:.1f}" if isinstance(v, (int, float)) else str(v)
+
+
 def _fmt(n: float) -> str:
     return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.2f}"
 
@@ -346,7 +350,7 @@ def _summary(report: dict[str, Any]) -> Iterator[str]:
         yield f'<p class="bad">Accounting mismatch: {esc(len(unaccounted))} raw files appear in no output.</p>'
     timings = report.get("timings_seconds") or {}
     if timings:
-        yield '<p class="note">Time: ' + ", ".join(f"{esc(k.replace('_', ' '))} {esc(f'{v:.1f}')} s" for k, v in timings.items()) + "</p>"
+        yield '<p class="note">Time: ' + ", ".join(f"{esc(k.replace('_', ' '))} {esc(_seconds(v))} s" for k, v in timings.items()) + "</p>"
     yield "</section>\n"
 
 
