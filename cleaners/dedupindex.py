@@ -32,6 +32,13 @@ import xxhash
 from .dedup import Candidate, DedupConfig, Fingerprint, _signed, band_keys, compare, prefer
 
 SCHEMA_VERSION = 1
+# When a cluster's survivor does not match a new record, up to this many of the cluster's members
+# that turned up as candidates are compared instead.
+MAX_MEMBER_CHECKS = 8
+# A duplicate gets LSH and sample postings (so that later records can match it) only while its cluster
+# has fewer indexed members than this; exact copies never do (the exact key finds them). Otherwise a
+# cluster of thousands of copies makes every lookup walk thousands of postings.
+MAX_INDEXED_PER_CLUSTER = 16
 _METHOD_RANK = {"exact": 3, "near": 2, "containment": 1}
 
 _SCHEMA = """
@@ -51,6 +58,7 @@ CREATE TABLE IF NOT EXISTS records (
     samples BLOB NOT NULL,
     lines BLOB NOT NULL,
     prefix INTEGER,
+    indexed INTEGER NOT NULL DEFAULT 1,
     status TEXT NOT NULL CHECK (status IN ('kept', 'duplicate')),
     duplicate_of TEXT,
     matched TEXT,
@@ -276,7 +284,7 @@ class DedupIndex:
         """Decide one record against everything in the index, and add it."""
         fp = rec.fp
         best: tuple[tuple[int, float], _Row, str, float] | None = None
-        for row in self._candidates(fp):
+        for row in self._verified_candidates(fp):
             found = compare(fp, row.fp, self.config)
             if found is None:
                 continue
@@ -284,6 +292,8 @@ class DedupIndex:
             rank = (_METHOD_RANK[method], similarity)
             if best is None or rank > best[0] or (rank == best[0] and row.candidate.order < best[1].candidate.order):
                 best = (rank, row, method, similarity)
+            if rank == (_METHOD_RANK["exact"], 1.0) and row.status == "kept":
+                break
         grp = rec.grp
         if best is None:
             self._store(rec, grp, Decision("kept"))
@@ -305,10 +315,39 @@ class DedupIndex:
         self._store(rec, grp, decision)
         return decision
 
-    def _candidates(self, fp: Fingerprint) -> list[_Row]:
-        rids: set[int] = {rid for (rid,) in self.db.execute("SELECT rid FROM records WHERE exact = ?", (fp.exact,))}
+    def _verified_candidates(self, fp: Fingerprint) -> Iterator[_Row]:
+        """Candidate records to compare with, cluster by cluster: each cluster's survivor first, then
+        (only if the survivor does not match) a few of the members that turned up as candidates. A big
+        cluster of near-identical copies costs one comparison, not one per copy."""
+        rids = self._candidate_rids(fp)
+        if not rids:
+            return
+        members: dict[str, list[tuple[int, str]]] = {}
+        for rid, id_, status, dup in self._in("SELECT rid, id, status, duplicate_of FROM records WHERE rid IN ({})", sorted(rids)):
+            members.setdefault(id_ if status == "kept" else dup, []).append((rid, id_))
+        survivors = {row.id: row for row in self._rows_in("id", sorted(members))}
+        for survivor_id in sorted(members, key=lambda i: survivors[i].candidate.order if i in survivors else ("", 0)):
+            survivor = survivors.get(survivor_id)
+            if survivor is not None:
+                yield survivor
+                if compare(fp, survivor.fp, self.config) is not None:
+                    continue
+            others = [rid for rid, id_ in members[survivor_id] if id_ != survivor_id][:MAX_MEMBER_CHECKS]
+            yield from self._rows_in("rid", others)
+
+    def _in(self, sql: str, values: list) -> Iterator[tuple]:
+        for start in range(0, len(values), 30000):
+            chunk = values[start : start + 30000]
+            yield from self.db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    def _rows_in(self, column: str, values: list) -> list[_Row]:
+        return [_row(v) for v in self._in(f"SELECT {_ROW_COLUMNS} FROM records WHERE {column} IN ({{}})", values)]
+
+    def _candidate_rids(self, fp: Fingerprint) -> set[int]:
+        # one record with the same text is enough: all exact copies are in one cluster
+        rids: set[int] = {rid for (rid,) in self.db.execute("SELECT rid FROM records WHERE exact = ? LIMIT 1", (fp.exact,))}
         if fp.prefix is not None:
-            rids.update(r for (r,) in self.db.execute("SELECT rid FROM records WHERE prefix = ?", (fp.prefix,)))
+            rids.update(r for (r,) in self.db.execute("SELECT rid FROM records WHERE prefix = ? AND indexed = 1", (fp.prefix,)))
         if fp.minhash is not None:
             keys = band_keys(fp.minhash, self.config)
             rids.update(r for (r,) in self.db.execute(f"SELECT rid FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys))
@@ -323,14 +362,7 @@ class DedupIndex:
                         (*chunk, self._min_shared),
                     )
                 )
-        if not rids:
-            return []
-        ordered = sorted(rids)
-        rows: list[_Row] = []
-        for start in range(0, len(ordered), 30000):
-            chunk = ordered[start : start + 30000]
-            rows.extend(self._rows(f"rid IN ({','.join('?' * len(chunk))})", chunk))
-        return rows
+        return rids
 
     def _store(self, rec: IndexedRecord, grp: int, decision: Decision) -> None:
         fp, cand = rec.fp, rec.candidate
@@ -345,11 +377,25 @@ class DedupIndex:
             ),
         )
         rid = cursor.lastrowid
-        if fp.minhash is not None:
-            self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)", [(k, rid) for k in band_keys(fp.minhash, self.config)])
-        self.db.executemany("INSERT OR IGNORE INTO samples (h, rid) VALUES (?, ?)", [(int(h), rid) for h in fp.samples])
+        if not self._worth_indexing(decision):
+            self.db.execute("UPDATE records SET indexed = 0 WHERE rid = ?", (rid,))
+        else:
+            if fp.minhash is not None:
+                self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)", [(k, rid) for k in band_keys(fp.minhash, self.config)])
+            self.db.executemany("INSERT OR IGNORE INTO samples (h, rid) VALUES (?, ?)", [(int(h), rid) for h in fp.samples])
         if decision.status == "kept":
             self._count_lines(grp, fp.lines, +1)
+
+    def _worth_indexing(self, decision: Decision) -> bool:
+        if decision.status == "kept":
+            return True
+        if decision.method == "exact":
+            return False
+        indexed = self.db.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE duplicate_of = ? AND indexed = 1 LIMIT ?)",
+            (decision.duplicate_of, MAX_INDEXED_PER_CLUSTER),
+        ).fetchone()[0]
+        return indexed < MAX_INDEXED_PER_CLUSTER
 
     def _count_lines(self, grp: int, lines: np.ndarray, delta: int) -> None:
         if not len(lines):
