@@ -1,36 +1,49 @@
-"""Corpus-level steps: find raw files, clean a batch of them into a shard, and collect the shards
-into the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
+"""Corpus-level steps: find raw files, clean a batch of them into a shard, and publish the shards
+as the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
 
 The Prefect flow in ``flows/`` runs these steps as tasks (batches in parallel, retries, logging);
 :func:`clean_directory` runs the same steps in a plain loop, for notebooks and tests::
 
     from cleaners.corpus import clean_directory
     report = clean_directory("raw", "clean")
+
+The output folder is cumulative: it holds the current state of every raw file ever cleaned into it.
+A run replaces the records of the files it processes and keeps the others (so a later run over new
+files adds to the corpus and is deduplicated against it). Dedup decisions live in a SQLite index
+(``OUT/.presswash/state.sqlite`` by default) that is swapped in together with the outputs.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from . import testhooks
-from .dedup import ExactDedup, duplicate_record
+from .dedup import Candidate, DedupConfig, Fingerprint, fingerprint
+from .dedupindex import DedupIndex, Decision, IndexedRecord, group_key
+from .htmlreport import write_html_report
 from .lock import run_lock
-from .pipeline import Cleaner, CleanerConfig, Outcome
+from .pipeline import Cleaner, CleanerConfig
 from .record import Document, Rejection
+from .repeated import line_group, remove_repeated_lines
 from .report import RunReport
+from .metadata import text_counts
 from .writers import STATE_DIR, OutputSet, dumps, read_jsonl, write_json_atomic
 
 DOCUMENTS = "documents.jsonl"
 DUPLICATES = "duplicates.jsonl"
 REJECTED = "rejected.jsonl"
 REPORT = "report.json"
+REPORT_HTML = "report.html"
+STATE = "state.sqlite"
 
 
 class UsageError(ValueError):
@@ -65,6 +78,10 @@ def _can_create_files_in(folder: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def default_state_path(out_dir: str | Path) -> Path:
+    return Path(out_dir) / STATE_DIR / STATE
 
 
 def discover(raw_dir: str | Path) -> list[str]:
@@ -116,11 +133,20 @@ class ShardSummary:
     seconds: float
 
 
+def shard_line(outcome: Document | Rejection, dedup: DedupConfig) -> dict[str, Any]:
+    """A shard holds each outcome in order; documents carry their dedup fingerprint, computed here,
+    where the cleaning runs in parallel, so the one place that decides only compares."""
+    if isinstance(outcome, Document):
+        return {"document": outcome.to_json(), "fingerprint": fingerprint(outcome.text, dedup).to_json()}
+    return {"rejected": outcome.to_json()}
+
+
 def clean_files(
     raw_dir: str | Path,
     paths: list[str],
     handle: BinaryIO,
     config: CleanerConfig | None = None,
+    dedup: DedupConfig | None = None,
     start: int = 0,
     progress: Callable[..., None] | None = None,
 ) -> tuple[int, int]:
@@ -133,6 +159,7 @@ def clean_files(
     Returns the numbers of documents and rejections written.
     """
     cleaner = _cleaner(config or CleanerConfig())
+    dedup = dedup or DedupConfig()
     documents = rejected = 0
     for index in range(start, len(paths)):
         relpath = paths[index]
@@ -144,10 +171,9 @@ def clean_files(
         for outcome in cleaner.process_file(raw_dir, relpath):
             if isinstance(outcome, Document):
                 file_documents += 1
-                lines.append(dumps({"document": outcome.to_json()}))
             else:
                 file_rejected += 1
-                lines.append(dumps({"rejected": outcome.to_json()}))
+            lines.append(dumps(shard_line(outcome, dedup)))
             if progress:
                 progress("tick", index)
         if lost:
@@ -163,68 +189,208 @@ def clean_files(
     return documents, rejected
 
 
-def clean_batch_to_shard(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None) -> ShardSummary:
+def clean_batch_to_shard(
+    raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None
+) -> ShardSummary:
     """Clean ``paths`` (relative to ``raw_dir``) in this process and write every outcome, in order, to
     ``shard_path``. :class:`cleaners.workers.WorkerPool` runs the same work in worker processes that
     may die or hang without losing a file."""
     started = time.perf_counter()
     tmp = f"{shard_path}.tmp"
     with open(tmp, "wb") as handle:
-        documents, rejected = clean_files(raw_dir, paths, handle, config)
+        documents, rejected = clean_files(raw_dir, paths, handle, config, dedup)
     os.replace(tmp, shard_path)
     return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
 
 
-def read_shard(shard_path: str | Path) -> Iterator[Outcome]:
-    for line in read_jsonl(shard_path):
-        if "document" in line:
-            yield Document.from_json(line["document"])
-        else:
-            yield Rejection.from_json(line["rejected"])
+def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
+    for shard in shards:
+        for line in read_jsonl(shard):
+            if "document" in line:
+                yield Document.from_json(line["document"]), Fingerprint.from_json(line["fingerprint"])
+            else:
+                yield Rejection.from_json(line["rejected"])
 
 
-# -- collecting shards into the outputs --------------------------------------------------------
+# -- publishing: decide, then write ---------------------------------------------------------
 
-def write_corpus(outcomes: Iterable[Outcome], out_dir: str | Path, files: list[str], report: RunReport | None = None) -> RunReport:
-    """Deduplicate ``outcomes`` (in source order) and publish the outputs of one run, atomically."""
+def _order(source: dict[str, Any]) -> tuple[str, int]:
+    record = source.get("record")
+    return (source["path"], -1 if record is None else record)
+
+
+def _item_order(item) -> tuple[str, int]:
+    if isinstance(item, Rejection):
+        return _order(item.source)
+    if isinstance(item, IndexedRecord):
+        return item.candidate.order
+    doc = item[0] if isinstance(item, tuple) else item
+    return _order(doc.metadata["source"])
+
+
+def _indexed(doc: Document, fp: Fingerprint) -> IndexedRecord:
+    return IndexedRecord(doc.id, Candidate.of(doc, fp), group_key(line_group(doc.metadata)), fp)
+
+
+class _Previous:
+    """The outputs of earlier runs, read back in source order, minus the files processed again."""
+
+    def __init__(self, out_dir: Path, replaced: set[str]):
+        self.out_dir = out_dir
+        self.replaced = replaced
+
+    def _lines(self, name: str) -> Iterator[dict[str, Any]]:
+        path = self.out_dir / name
+        if path.exists():
+            for line in read_jsonl(path):
+                source = line["source"] if "source" in line else line["metadata"]["source"]
+                if source["path"] not in self.replaced:
+                    yield line
+
+    def documents(self) -> Iterator[Document]:
+        """Previously kept and previously dropped documents, each stream in source order."""
+        kept = (Document.from_json(line) for line in self._lines(DOCUMENTS))
+        dropped = (Document(line["id"], line["text"], line["metadata"]) for line in self._lines(DUPLICATES))
+        return heapq.merge(kept, dropped, key=_item_order)
+
+    def rejections(self) -> Iterator[Rejection]:
+        return (Rejection.from_json(line) for line in self._lines(REJECTED))
+
+
+def _previous_report(out_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out_dir / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def publish(
+    shards: list[str],
+    out_dir: str | Path,
+    files: list[str],
+    dedup: DedupConfig | None = None,
+    state_path: str | Path | None = None,
+    run_id: str | None = None,
+    report: RunReport | None = None,
+) -> RunReport:
+    """Decide duplicates for this run's shards against the state index, and publish the outputs.
+
+    Phase 1 inserts, in source order, this run's documents plus any earlier record whose decision
+    depended on a record being replaced; phase 2 streams the final outputs: this run's outcomes merged
+    with the earlier outputs of the files not processed this time.
+    """
+    out = Path(out_dir)
+    dedup = dedup or DedupConfig()
+    run_id = run_id or uuid.uuid4().hex[:12]
+    replaced = set(files)
     report = report or RunReport(files)
-    dedup = ExactDedup()
-    with OutputSet(out_dir) as outputs:
-        with outputs.open(DOCUMENTS) as docs, outputs.open(DUPLICATES) as dups, outputs.open(REJECTED) as rejs:
-            for outcome in outcomes:
-                if isinstance(outcome, Rejection):
-                    report.add_rejection(outcome)
-                    rejs.write(dumps(outcome.to_json()) + "\n")
-                    continue
-                verdict = dedup.check(outcome)
-                if verdict is None:
-                    report.add_document(outcome)
-                    docs.write(dumps(outcome.to_json()) + "\n")
-                else:
-                    record = duplicate_record(outcome, verdict)
-                    report.add_duplicate(record)
-                    dups.write(dumps(record) + "\n")
+    previous = _Previous(out, replaced)
+    in_sync = _previous_report(out).get("state_run")
+    with OutputSet(out) as outputs:
+        index = DedupIndex(outputs.stage_copy(Path(state_path) if state_path else default_state_path(out)), dedup)
+        try:
+            in_sync = in_sync is not None and in_sync == index.get_meta("run")
+            orphans = index.remove_paths(replaced)
+            started = time.perf_counter()
+            _decide(index, shards, orphans, None if in_sync else previous)
+            report.timings["dedup_decide"] = time.perf_counter() - started
+            started = time.perf_counter()
+            _write(index, outputs, shards, previous, report)
+            report.timings["write"] = time.perf_counter() - started
+            report.extra["dedup_index"] = index.counts()
+            report.extra["state_run"] = run_id
+            index.set_meta("run", run_id)
+        finally:
+            index.close()
         report.check()  # raises AccountingError: the staged outputs are discarded, the previous ones stay
-        with outputs.open(REPORT) as handle:  # published with the outputs it describes
-            handle.write(json.dumps(report.to_json(), ensure_ascii=True, indent=2) + "\n")
+        report.timings["total"] = time.perf_counter() - report.started
+        with outputs.open(REPORT) as handle:
+            json.dump(report.to_json(), handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+        # report.html describes exactly the outputs it is published with: rendered from the staged files.
+        write_html_report(outputs.path(REPORT_HTML), report.to_json(), *(outputs.path(n) for n in (DOCUMENTS, DUPLICATES, REJECTED)))
         outputs.commit()
     return report
 
 
-def write_report(out_dir: str | Path, report: RunReport, extra: dict[str, Any] | None = None) -> None:
-    write_json_atomic(Path(out_dir) / REPORT, {**report.to_json(), **(extra or {})})
+def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], previous: _Previous | None) -> None:
+    this_run = (_indexed(*item) for item in read_shards(shards) if not isinstance(item, Rejection))
+    streams: list[Iterable] = [this_run, orphans]
+    if previous is not None:  # the index does not match the outputs (lost, or from another run): fill it in
+        streams.append(
+            _indexed(doc, fingerprint(doc.text, index.config)) for doc in previous.documents() if index.decision(doc.id) is None
+        )
+    for record in heapq.merge(*streams, key=_item_order):
+        index.insert(record)
+    index.commit()
 
 
-def clean_directory(raw_dir: str | Path, out_dir: str | Path, config: CleanerConfig | None = None) -> RunReport:
+def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport) -> None:
+    repeated = index.repeated_lines()
+    with_duplicates = index.survivors_with_duplicates()
+    this_run = ((item if isinstance(item, Rejection) else item[0]) for item in read_shards(shards))
+    stream = heapq.merge(this_run, previous.documents(), previous.rejections(), key=_item_order)
+    with outputs.open(DOCUMENTS) as docs, outputs.open(DUPLICATES) as dups, outputs.open(REJECTED) as rejs:
+        for item in stream:
+            if isinstance(item, Rejection):
+                report.add_rejection(item)
+                rejs.write(dumps(item.to_json()) + "\n")
+                continue
+            decision = index.decision(item.id)
+            if decision is None:
+                raise RuntimeError(f"record {item.id} ({item.metadata['source']['path']}) has no dedup decision")
+            if decision.status == "kept":
+                doc = _finish_kept(item, index, repeated, with_duplicates)
+                report.add_document(doc)
+                docs.write(dumps(doc.to_json()) + "\n")
+            else:
+                line = duplicate_line(item, decision)
+                report.add_duplicate(line)
+                dups.write(dumps(line) + "\n")
+
+
+def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str]) -> Document:
+    meta = dict(doc.metadata)
+    text, removed = remove_repeated_lines(doc.text, group_key(line_group(meta)), repeated)
+    if removed:
+        meta["removed"] = list(meta.get("removed") or []) + removed
+        meta["counts"] = text_counts(text)
+    meta["dedup"] = {"cluster": doc.id, "duplicates": index.cluster(doc.id)} if doc.id in with_duplicates else None
+    return Document(doc.id, text, meta)
+
+
+def duplicate_line(doc: Document, decision: Decision) -> dict[str, Any]:
+    """The line written to ``duplicates.jsonl``: the decision, and the whole dropped record, so that
+    nothing is lost and a later run can bring it back if its survivor goes away."""
+    line: dict[str, Any] = {"id": doc.id, "duplicate_of": decision.duplicate_of}
+    if decision.matched and decision.matched != decision.duplicate_of:
+        line["matched"] = decision.matched
+    meta = dict(doc.metadata, dedup=None)
+    line.update(method=decision.method, similarity=decision.similarity, source=meta["source"], text=doc.text, metadata=meta)
+    return line
+
+
+# -- the whole job without Prefect ------------------------------------------------------------
+
+def clean_directory(
+    raw_dir: str | Path,
+    out_dir: str | Path,
+    config: CleanerConfig | None = None,
+    dedup: DedupConfig | None = None,
+    state_path: str | Path | None = None,
+) -> RunReport:
     """Clean every raw file in one process, without Prefect: the library path of ``presswash clean``."""
     raw, out = check_paths(raw_dir, out_dir)
     with run_lock(out):
         files = discover(raw)
-        cleaner = _cleaner(config or CleanerConfig())
-        outcomes = (outcome for relpath in files for outcome in cleaner.process_file(raw, relpath))
-        report = write_corpus(outcomes, out, files)
-        write_report(out, report)
-    return report
+        dedup = dedup or DedupConfig()
+        work = Path(tempfile.mkdtemp(prefix="presswash-"))
+        try:
+            shard = str(work / "shard-000000.jsonl")
+            clean_batch_to_shard(str(raw), files, shard, config, dedup)
+            return publish([shard], out, files, dedup, state_path)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def discard_stale_work(out_dir: str | Path) -> None:

@@ -110,11 +110,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    if utf8_error.end == len(data) and utf8_error.reason == "unexpected end of data" and not data[: utf8_error.start].isascii():
-        try:  # UTF-8 text cut inside its last character
-            return data[: utf8_error.start].decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
+    if utf8_error.reason == "unexpected end of data" and len(data) - utf8_error.start < 4:
+        # cut off inside a multi-byte character: UTF-8 if what comes before is UTF-8 with non-ASCII
+        # characters in it (a lone accented byte at the end of ASCII text is more likely cp1252)
+        head = data[: utf8_error.start]
+        if not head.isascii():
+            return head.decode("utf-8"), "utf-8"
     if _looks_like_binary(sample):
         raise NotText(f"binary data (not valid UTF-8: {utf8_error.reason} at byte {utf8_error.start})")
     mixed = _decode_mixed(data)

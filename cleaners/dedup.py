@@ -1,35 +1,105 @@
-"""Deduplication of clean documents.
+"""Deduplication: exact, near (MinHash Jaccard) and containment duplicates of clean text.
 
-The first version collapses exact duplicates of the normalized text; the first record in source
-order is kept. A deduplicator answers one question per document, in order: is it a duplicate of one
-already kept? The answer (:class:`Verdict`) names the kept record, the method and the similarity, so
-near-duplicate methods can slot in behind the same interface.
+What is compared is the *prose* of a document: its paragraphs of at least ``prose_min_words`` words,
+case-folded, as overlapping ``shingle_words``-word shingles. Menus, buttons and one-line chrome
+rarely reach that length, so a flattened page full of navigation still compares by its article.
 
->>> from cleaners.record import Document
->>> dedup = ExactDedup()
->>> dedup.check(Document("a", "Same text.")) is None
-True
->>> dedup.check(Document("b", "Same  text."))
-Verdict(duplicate_of='a', method='exact', similarity=1.0)
+Three tests, one fingerprint per document (computed where the document is cleaned, in parallel):
+
+- **exact**: a 128-bit hash of the whole text, case and whitespace folded;
+- **near**: MinHash (datasketch) over the shingles, candidates found with LSH bands
+  (``bands`` x ``rows`` = ``num_perm``), confirmed when the estimated Jaccard similarity is at least
+  ``jaccard_threshold``;
+- **containment**: the shingles whose 64-bit hash is divisible by ``sample_modulus`` form a sample
+  that is consistent across documents, so when document A is contained in B, A's sample is contained
+  in B's sample. Containment of the smaller in the larger is estimated as shared samples / smaller
+  sample size and confirmed at ``containment_threshold`` (when the smaller sample has at least
+  ``min_samples`` members). This is what links a teaser, a partial download, or an article to the
+  flattened page that carries it plus all its chrome: Jaccard is low for those pairs, containment is
+  near 1. Truncated copies too short for that many samples are caught by their first
+  ``prefix_words`` prose words: the same opening, and every sample of the shorter one found in the
+  longer, is a containment duplicate.
+
+Which record survives is a policy (:func:`prefer`), ``complete`` by default: a complete text beats a
+truncated one; a clear partial (a teaser) loses to the full text; among versions of comparable
+completeness the richer metadata wins (a WordPress post over a scraped page over a plain-text dump),
+then the cleaner, longer prose, then source order.
+
+>>> config = DedupConfig()
+>>> text = "The council voted on Tuesday to restore the old lighthouse on the north breakwater. " * 3
+>>> a, b = fingerprint(text, config), fingerprint(text.upper(), config)
+>>> compare(a, b, config)
+('exact', 1.0)
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
+import xxhash
 
 from .record import Document
 
+_WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
+POLICIES = ("complete", "longest", "first")
+# Paragraphs longer than this are never counted as repeated lines (see cleaners.repeated).
+LINE_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
-class Verdict:
-    duplicate_of: str
-    method: str
-    similarity: float
+class DedupConfig:
+    """Every setting that changes dedup decisions; recorded in the state index, which refuses to mix."""
+
+    shingle_words: int = 5
+    num_perm: int = 128
+    bands: int = 32
+    rows: int = 4
+    jaccard_threshold: float = 0.7
+    sample_modulus: int = 8
+    containment_threshold: float = 0.8
+    min_samples: int = 4
+    prefix_words: int = 20
+    prose_min_words: int = 8
+    policy: str = "complete"
+    partial_ratio: float = 0.5
+    repeated_line_min_docs: int = 3
+    seed: int = 1
+
+    def __post_init__(self):
+        if self.bands * self.rows != self.num_perm:
+            raise ValueError(f"bands x rows must equal num_perm ({self.bands} x {self.rows} != {self.num_perm})")
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {self.policy!r}")
+        for name in ("jaccard_threshold", "containment_threshold", "partial_ratio"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in (0, 1]")
+        for name in ("shingle_words", "num_perm", "bands", "rows", "sample_modulus", "min_samples", "prefix_words", "repeated_line_min_docs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> "DedupConfig":
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown dedup settings: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+        return cls(**values)
+
+
+def _signed(h: int) -> int:
+    """SQLite integers are signed 64-bit."""
+    return h - (1 << 64) if h >= (1 << 63) else h
 
 
 def exact_key(text: str) -> bytes:
@@ -38,32 +108,185 @@ def exact_key(text: str) -> bytes:
     return hashlib.blake2b(canonical.encode("utf-8"), digest_size=16).digest()
 
 
-class ExactDedup:
-    """Keeps the first document of each exact text; later copies are duplicates of it."""
-
-    method = "exact"
-
-    def __init__(self) -> None:
-        self._kept: dict[bytes, str] = {}
-
-    def check(self, doc: Document) -> Verdict | None:
-        key = exact_key(doc.text)
-        kept = self._kept.get(key)
-        if kept is not None:
-            return Verdict(kept, self.method, 1.0)
-        self._kept[key] = doc.id
-        return None
+def line_key(paragraph: str) -> int:
+    """Hash of one paragraph for repeated-line counting (case-folded, whitespace collapsed)."""
+    return _signed(xxhash.xxh3_64_intdigest(_SPACES.sub(" ", paragraph.casefold()).strip().encode("utf-8")))
 
 
-def duplicate_record(doc: Document, verdict: Verdict) -> dict[str, Any]:
-    """The line written to ``duplicates.jsonl`` for a dropped document."""
-    meta = doc.metadata
-    return {
-        "id": doc.id,
-        "duplicate_of": verdict.duplicate_of,
-        "method": verdict.method,
-        "similarity": round(verdict.similarity, 4),
-        "source": meta["source"],
-        "title": meta.get("title"),
-        "url": meta.get("url"),
-    }
+def prose_words(text: str, min_words: int) -> list[str]:
+    """The case-folded words of the paragraphs that have at least ``min_words`` words."""
+    words: list[str] = []
+    for paragraph in text.split("\n\n"):
+        found = _WORD.findall(paragraph.casefold())
+        if len(found) >= min_words:
+            words.extend(found)
+    return words
+
+
+@lru_cache(maxsize=8)
+def _minhash_template(num_perm: int, seed: int):
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
+
+
+@dataclass
+class Fingerprint:
+    """What dedup needs of a document; small enough to store per record in the state index."""
+
+    exact: bytes
+    prose_words: int
+    minhash: np.ndarray | None  # uint32 x num_perm; None when the prose is shorter than one shingle
+    samples: np.ndarray  # sorted unique int64
+    lines: np.ndarray  # int64 keys of the short paragraphs, for repeated-line counting
+    prefix: int | None = None  # hash of the first prefix_words prose words
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exact": self.exact.hex(),
+            "prose_words": self.prose_words,
+            "minhash": None if self.minhash is None else base64.b64encode(self.minhash.astype("<u4").tobytes()).decode(),
+            "samples": base64.b64encode(self.samples.astype("<i8").tobytes()).decode(),
+            "lines": base64.b64encode(self.lines.astype("<i8").tobytes()).decode(),
+            "prefix": self.prefix,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "Fingerprint":
+        minhash = obj.get("minhash")
+        return cls(
+            exact=bytes.fromhex(obj["exact"]),
+            prose_words=obj["prose_words"],
+            minhash=None if minhash is None else np.frombuffer(base64.b64decode(minhash), dtype="<u4").astype(np.uint32),
+            samples=np.frombuffer(base64.b64decode(obj["samples"]), dtype="<i8").astype(np.int64),
+            lines=np.frombuffer(base64.b64decode(obj["lines"]), dtype="<i8").astype(np.int64),
+            prefix=obj.get("prefix"),
+        )
+
+
+def fingerprint(text: str, config: DedupConfig) -> Fingerprint:
+    words = prose_words(text, config.prose_min_words)
+    k = config.shingle_words
+    shingles = [" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)]
+    minhash = None
+    if shingles:
+        m = _minhash_template(config.num_perm, config.seed).copy()
+        m.update_batch(shingles)
+        minhash = m.hashvalues.astype(np.uint32)
+    hashes = [xxhash.xxh3_64_intdigest(s) for s in shingles]
+    samples = np.unique(np.array([_signed(h) for h in hashes if h % config.sample_modulus == 0], dtype=np.int64))
+    lines = np.unique(np.array([line_key(p) for p in text.split("\n\n") if len(p) <= LINE_MAX_CHARS], dtype=np.int64))
+    prefix = None
+    if len(words) >= config.prefix_words:
+        prefix = _signed(xxhash.xxh3_64_intdigest(" ".join(words[: config.prefix_words]).encode("utf-8")))
+    return Fingerprint(exact_key(text), len(words), minhash, samples, lines, prefix)
+
+
+def band_keys(minhash: np.ndarray, config: DedupConfig) -> list[int]:
+    """One LSH key per band: a hash of the band's rows, seeded with the band number."""
+    raw = minhash.astype("<u4").tobytes()
+    width = 4 * config.rows
+    return [_signed(xxhash.xxh3_64_intdigest(raw[i * width : (i + 1) * width], seed=i)) for i in range(config.bands)]
+
+
+def jaccard(a: Fingerprint, b: Fingerprint) -> float:
+    if a.minhash is None or b.minhash is None:
+        return 0.0
+    return float(np.count_nonzero(a.minhash == b.minhash)) / len(a.minhash)
+
+
+def containment(a: Fingerprint, b: Fingerprint) -> tuple[float, int]:
+    """Estimated share of the smaller document's shingles found in the larger, and the smaller sample size."""
+    smaller = min(len(a.samples), len(b.samples))
+    if smaller == 0:
+        return 0.0, 0
+    shared = len(np.intersect1d(a.samples, b.samples, assume_unique=True))
+    return shared / smaller, smaller
+
+
+def compare(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> tuple[str, float] | None:
+    """``(method, similarity)`` when ``a`` and ``b`` are duplicates, else None."""
+    if a.exact == b.exact:
+        return "exact", 1.0
+    j = jaccard(a, b)
+    if j >= config.jaccard_threshold:
+        return "near", round(j, 4)
+    c, smaller = containment(a, b)
+    if smaller >= config.min_samples and c >= config.containment_threshold:
+        return "containment", round(c, 4)
+    if a.prefix is not None and a.prefix == b.prefix:
+        if smaller == 0:
+            return "containment", 1.0  # the same opening, and nothing else sampled to contradict it
+        if c >= config.containment_threshold:
+            return "containment", round(c, 4)
+    return None
+
+
+# -- which record survives -------------------------------------------------------------------
+
+_RICH_FIELDS = ("title", "url", "published", "modified", "author", "site", "wordpress")
+
+
+def richness(metadata: dict[str, Any]) -> int:
+    """How many of the descriptive metadata fields are known."""
+    return sum(1 for name in _RICH_FIELDS if metadata.get(name))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the survivor policy looks at."""
+
+    path: str
+    record: int
+    truncated: bool
+    prose_words: int
+    words: int
+    richness: int
+
+    @property
+    def order(self) -> tuple[str, int]:
+        return (self.path, self.record)
+
+    @classmethod
+    def of(cls, doc: Document, fp: Fingerprint) -> "Candidate":
+        meta = doc.metadata
+        return cls(
+            path=meta["source"]["path"],
+            record=meta["source"]["record"],
+            truncated=bool(meta.get("truncated")),
+            prose_words=fp.prose_words,
+            words=(meta.get("counts") or {}).get("words", 0),
+            richness=richness(meta),
+        )
+
+
+def completeness(c: Candidate) -> float:
+    """Prose words, discounted by the share of the text that is not prose (menus, one-line chrome):
+    a flattened page with its site's navigation scores below the clean article it carries."""
+    return c.prose_words * c.prose_words / max(c.words, c.prose_words, 1)
+
+
+def prefer(a: Candidate, b: Candidate, config: DedupConfig) -> bool:
+    """True when ``a`` should survive rather than ``b`` (two versions of one document).
+
+    ``complete`` (default): complete beats truncated; a version whose completeness is below
+    ``partial_ratio`` of the other's is a partial copy and loses; then richer metadata; then higher
+    completeness; then source order. ``longest``: the most words, then source order. ``first``: source
+    order only.
+    """
+    if config.policy == "first":
+        return a.order < b.order
+    if config.policy == "longest":
+        return a.words > b.words if a.words != b.words else a.order < b.order
+    if a.truncated != b.truncated:
+        return not a.truncated
+    ca, cb = completeness(a), completeness(b)
+    if cb < ca * config.partial_ratio:
+        return True
+    if ca < cb * config.partial_ratio:
+        return False
+    if a.richness != b.richness:
+        return a.richness > b.richness
+    if ca != cb:
+        return ca > cb
+    return a.order < b.order

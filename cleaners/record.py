@@ -43,6 +43,7 @@ def empty_metadata() -> dict[str, Any]:
         "truncated": False,
         "removed": [],
         "wordpress": None,
+        "dedup": None,
         "presswash_version": None,
     }
 

@@ -10,11 +10,13 @@
 2 files, 2 records: 1 document written, 0 duplicates dropped, 1 rejected (1 file, 0 records)
   text: 1 file, 1 document
   unknown: 1 file, 1 rejected
-  balance: 2 files seen = 2 files in the outputs; 2 records = 1 document + 0 duplicates + 1 rejected: holds
+  balance: 2 files seen, 2 in the outputs; 2 records = 1 document + 0 duplicates + 1 rejected: holds
 """
 
 from __future__ import annotations
 
+import time
+from bisect import bisect_right
 from collections import Counter
 from typing import Any, Iterable
 
@@ -25,8 +27,21 @@ class AccountingError(RuntimeError):
     """The run's outputs do not account for every raw file and record exactly once."""
 
 
+# Text length bins (characters of clean text) for the length distribution; the last bin is open.
+LENGTH_BINS = (0, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+SAMPLES_PER_RULE = 5
+SAMPLE_CHARS = 200
+TOP_REMOVED_LINES = 50
+TOP_SITES = 50
+_MAX_TRACKED_LINES = 20_000  # distinct removed lines counted exactly; beyond, the rarest are dropped
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
 
 
 class RunReport:
@@ -48,6 +63,16 @@ class RunReport:
         self._current_records: set[Any] = set()
         self.problems: list[str] = []
         self.timings: dict[str, float] = {}
+        # For `presswash rules` and report.html: what each rule matched, what was removed most often,
+        # documents per site and the length distribution. Memory does not grow with the number of
+        # documents: samples and removed lines are capped; sites grow with the distinct sites only.
+        self.rule_samples: dict[str, list[dict[str, str]]] = {}
+        self.removed_lines: Counter[tuple[str, str]] = Counter()
+        self.removed_lines_approximate = False
+        self.sites: Counter[str] = Counter()
+        self.length_bins = [0] * len(LENGTH_BINS)
+        self.extra: dict[str, Any] = {}
+        self.started = time.perf_counter()
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
@@ -80,6 +105,21 @@ class RunReport:
         self.documents += 1
         self.removed_by_rule.update(r["rule"] for r in doc.metadata.get("removed") or ())
         self._count(doc.metadata["source"], "documents")
+        self._observe(doc)
+
+    def _observe(self, doc: Document) -> None:
+        for removal in doc.metadata.get("removed") or ():
+            rule, text = removal["rule"], _shorten(removal.get("text") or "")
+            samples = self.rule_samples.setdefault(rule, [])
+            if len(samples) < SAMPLES_PER_RULE and all(s["text"] != text for s in samples):
+                samples.append({"text": text, "path": doc.metadata["source"]["path"], "id": doc.id})
+            self.removed_lines[(rule, text)] += 1
+        if len(self.removed_lines) > 2 * _MAX_TRACKED_LINES:
+            self.removed_lines = Counter(dict(self.removed_lines.most_common(_MAX_TRACKED_LINES)))
+            self.removed_lines_approximate = True
+        self.sites[doc.metadata.get("site") or ""] += 1
+        chars = (doc.metadata.get("counts") or {}).get("chars", len(doc.text))
+        self.length_bins[bisect_right(LENGTH_BINS, chars) - 1] += 1
 
     def add_duplicate(self, record: dict[str, Any]) -> None:
         self.duplicates += 1
@@ -106,17 +146,21 @@ class RunReport:
         """Raw files that appear in none of the outputs (must be empty)."""
         return sorted(set(self.files) - self._seen_paths)
 
-    def unknown(self) -> list[str]:
-        """Paths in the outputs that are not raw files of this run (must be empty)."""
+    def earlier(self) -> list[str]:
+        """Paths in the outputs that are not raw files of this run: records kept from earlier runs
+        (the output folder is cumulative). Not an error."""
         return sorted(self._seen_paths - set(self.files))
 
     def balance(self) -> dict[str, Any]:
-        """Files seen = files in documents ∪ duplicates ∪ rejected; records = documents + duplicates +
-        rejected, each once. ``holds`` is False when anything is missing, unknown or counted twice."""
-        missing, unknown = self.unaccounted(), self.unknown()
+        """Every file seen this run is in documents ∪ duplicates ∪ rejected (the outputs may also hold
+        files from earlier runs); records = documents + duplicates + rejected, each record once, a
+        whole-file rejection alone. ``holds`` is False when a file is missing or a record counted twice."""
+        missing = self.unaccounted()
+        seen = set(self.files)
         return {
             "files_seen": len(self.files),
-            "files_in_outputs": len(self._seen_paths),
+            "files_seen_in_outputs": len(seen & self._seen_paths),
+            "files_from_earlier_runs": len(self._seen_paths - seen),
             "files_with_documents": len(self._files_in["documents"]),
             "files_with_duplicates": len(self._files_in["duplicates"]),
             "files_with_rejections": len(self._files_in["rejected"]),
@@ -125,15 +169,13 @@ class RunReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "missing_files": missing[:20],
-            "unknown_files": unknown[:20],
             "problems": list(self.problems),
-            "holds": not missing and not unknown and not self.problems and len(set(self.files)) == len(self.files),
+            "holds": not missing and not self.problems and len(seen) == len(self.files),
         }
 
     def check(self) -> None:
         """Raise :class:`AccountingError` unless every raw file and record is accounted for exactly once.
-        :func:`cleaners.corpus.write_corpus` calls it before publishing, so a failing run leaves the
-        previous outputs in place."""
+        Called before the outputs are published, so a failing run leaves the previous outputs in place."""
         balance = self.balance()
         if balance["holds"]:
             return
@@ -142,8 +184,6 @@ class RunReport:
             missing = self.unaccounted()
             verb = "appears" if len(missing) == 1 else "appear"
             reasons.append(f"{_plural(len(missing), 'raw file')} {verb} in no output (first: {missing[0]!r})")
-        if balance["unknown_files"]:
-            reasons.append(f"{len(self.unknown())} paths in the outputs are not raw files of this run (first: {balance['unknown_files'][0]!r})")
         reasons.extend(balance["problems"][:3])
         if len(set(self.files)) != len(self.files):
             reasons.append("the list of raw files holds duplicates")
@@ -151,7 +191,8 @@ class RunReport:
 
     def balance_line(self) -> str:
         b = self.balance()
-        return (f"balance: {_plural(b['files_seen'], 'file')} seen = {_plural(b['files_in_outputs'], 'file')} in the outputs; "
+        earlier = f" (+{b['files_from_earlier_runs']} from earlier runs)" if b["files_from_earlier_runs"] else ""
+        return (f"balance: {_plural(b['files_seen'], 'file')} seen, {b['files_seen_in_outputs']} in the outputs{earlier}; "
                 f"{_plural(b['records'], 'record')} = {_plural(b['documents'], 'document')} + "
                 f"{_plural(b['duplicates'], 'duplicate')} + {b['rejected']} rejected: {'holds' if b['holds'] else 'DOES NOT HOLD'}")
 
@@ -173,7 +214,22 @@ class RunReport:
             "formats": formats,
             "unaccounted_files": self.unaccounted(),
             "balance": self.balance(),
+            **self.extra,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+            "rule_samples": {rule: self.rule_samples[rule] for rule in sorted(self.rule_samples)},
+            "removed_lines": [
+                {"rule": rule, "text": text, "count": n}
+                for (rule, text), n in sorted(self.removed_lines.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REMOVED_LINES]
+            ],
+            "removed_lines_approximate": self.removed_lines_approximate,
+            "sites": {
+                "distinct": len(self.sites),
+                "top": [{"site": site or None, "documents": n} for site, n in sorted(self.sites.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_SITES]],
+            },
+            "length_histogram": [
+                {"min_chars": low, "max_chars": (LENGTH_BINS[i + 1] - 1) if i + 1 < len(LENGTH_BINS) else None, "documents": n}
+                for i, (low, n) in enumerate(zip(LENGTH_BINS, self.length_bins))
+            ],
         }
 
     def summary(self) -> str:

@@ -35,6 +35,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .corpus import ShardSummary, clean_files
+from .dedup import DedupConfig
 from .pipeline import CleanerConfig
 from .record import Rejection
 from .writers import dumps
@@ -80,13 +81,13 @@ def _worker_main(conn: Connection) -> None:
             message = conn.recv()
             if message is None:
                 return
-            _, raw_dir, paths, start, shard_tmp, offset, config = message
+            _, raw_dir, paths, start, shard_tmp, offset, config, dedup = message
             try:
                 mode = "r+b" if offset else "wb"
                 with open(shard_tmp, mode) as handle:
                     handle.seek(offset)
                     handle.truncate()
-                    clean_files(raw_dir, paths, handle, config, start, lambda *message: send(message))
+                    clean_files(raw_dir, paths, handle, config, dedup, start, lambda *message: send(message))
                 send(("end",))
             except (BrokenPipeError, EOFError):
                 raise
@@ -191,9 +192,12 @@ class WorkerPool:
             worker.stop()
 
     # -- batches ---------------------------------------------------------------------------
-    def run_batch(self, raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None) -> ShardSummary:
+    def run_batch(
+        self, raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None
+    ) -> ShardSummary:
         """Clean ``paths`` into ``shard_path`` in worker processes; every file ends up in the shard."""
         config = config or CleanerConfig()
+        dedup = dedup or DedupConfig()
         hard = default_hard_seconds(config) if self.hard_seconds == "default" else self.hard_seconds
         started = time.perf_counter()
         tmp = f"{shard_path}.tmp"
@@ -202,7 +206,7 @@ class WorkerPool:
         while index < len(paths):
             worker = self._checkout()
             try:
-                index, offset, d, r = self._drive(worker, raw_dir, paths, index, tmp, offset, config, hard)
+                index, offset, d, r = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
                 documents += d
                 rejected += r
                 self._checkin(worker)
@@ -236,7 +240,7 @@ class WorkerPool:
         os.replace(tmp, shard_path)
         return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
 
-    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, config, hard) -> tuple[int, int, int, int]:
+    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int]:
         """Send one batch (from ``start``) to ``worker`` and follow it to the end; raise :class:`_Lost`."""
         progress = _Progress(start, offset)
         if not worker.ready:
@@ -245,7 +249,7 @@ class WorkerPool:
                 raise WorkerFailed(f"a worker process sent {message[0]!r} before it was ready")
             worker.ready = True
         try:
-            worker.conn.send(("batch", raw_dir, paths, start, tmp, offset, config))
+            worker.conn.send(("batch", raw_dir, paths, start, tmp, offset, *settings))
         except OSError:
             raise progress.lost(worker, timed_out=False) from None
         while True:

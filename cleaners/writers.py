@@ -67,50 +67,76 @@ class OutputSet:
 
         with OutputSet(out_dir) as outputs:
             with outputs.open("documents.jsonl") as f: ...
+            state = outputs.stage_copy(out_dir / ".presswash" / "state.sqlite")  # edit a copy
             outputs.commit()
 
     Leaving the block without ``commit()`` discards the staged files.
     """
 
     def __init__(self, out_dir: str | Path):
-        self.out_dir = Path(out_dir)
+        self.out_dir = Path(out_dir).absolute()
         self.state_dir = self.out_dir / STATE_DIR
         self.staging = self.state_dir / "staging"
-        self._names: list[str] = []
+        self._targets: dict[Path, Path] = {}  # staged file -> final path
         self.committed = False
+        self.recovered: str | None = None
 
     def __enter__(self) -> "OutputSet":
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.state_dir.mkdir(exist_ok=True)
-        recover(self.out_dir)
+        self.recovered = recover(self.out_dir)
         self.staging.mkdir()
         return self
 
     def __exit__(self, *exc_info) -> None:
         if not self.committed:
+            for staged in self._targets:
+                if not staged.is_relative_to(self.staging):
+                    staged.unlink(missing_ok=True)
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def path(self, name: str) -> Path:
-        if name not in self._names:
-            self._names.append(name)
-        return self.staging / name
+        """Where to write the new version of ``OUT/name``."""
+        staged = self.staging / name
+        self._targets[staged] = self.out_dir / name
+        return staged
 
     def open(self, name: str) -> IO[str]:
         return open(self.path(name), "w", encoding="utf-8", newline="\n")
 
+    def stage_copy(self, target: str | Path) -> Path:
+        """A copy of ``target`` (empty if it does not exist yet) to modify; it replaces ``target`` at commit.
+
+        Inside the output folder the copy lives in the staging folder; elsewhere (a ``--state`` path),
+        beside the target, so the final rename never crosses file systems.
+        """
+        target = Path(target).absolute()
+        if target.is_relative_to(self.out_dir):
+            staged = self.staging / ("state-" + target.name)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged = target.with_name(f".{target.name}.staged")
+            staged.unlink(missing_ok=True)
+        if target.exists():
+            shutil.copyfile(target, staged)
+        self._targets[staged] = target
+        return staged
+
     def commit(self) -> None:
-        for name in self._names:
-            with open(self.staging / name, "rb+") as handle:
+        for staged in self._targets:
+            with open(staged, "rb+") as handle:
                 os.fsync(handle.fileno())
         testhooks.pause("staged")
         marker = self.staging / _MARKER
         with open(marker, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(self._names) + "\n")
+            # paths inside the output folder are relative to it, so a crashed folder can be moved or
+            # copied and still be recovered where it is (and never writes into the original)
+            json.dump([[_relative(staged, self.out_dir), _relative(target, self.out_dir)] for staged, target in self._targets.items()], handle)
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(self.staging)
         testhooks.pause("marked")
-        _roll_forward(self.out_dir, self.staging, committing=True)
+        _roll_forward(self.staging, committing=True)
         self.committed = True
 
 
@@ -120,21 +146,29 @@ def recover(out_dir: str | Path) -> str | None:
     if not staging.exists():
         return None
     if (staging / _MARKER).exists():
-        _roll_forward(Path(out_dir), staging)
+        _roll_forward(staging)
         return "finished publishing the outputs of an interrupted run"
     shutil.rmtree(staging, ignore_errors=True)
     return "discarded the partial outputs of an interrupted run"
 
 
-def _roll_forward(out_dir: Path, staging: Path, committing: bool = False) -> None:
-    names = (staging / _MARKER).read_text(encoding="utf-8").split()
-    for i, name in enumerate(names):
-        staged = staging / name
-        if staged.exists():  # already moved if an earlier roll-forward was interrupted
-            os.replace(staged, out_dir / name)
+def _relative(path: Path, out_dir: Path) -> str:
+    return str(path.relative_to(out_dir)) if path.is_relative_to(out_dir) else str(path)
+
+
+def _roll_forward(staging: Path, committing: bool = False) -> None:
+    out_dir = staging.absolute().parent.parent  # OUT/.presswash/staging
+    pairs = json.loads((staging / _MARKER).read_text(encoding="utf-8"))
+    parents = set()
+    for i, (staged, target) in enumerate(pairs):
+        staged, target = os.path.join(out_dir, staged), os.path.join(out_dir, target)  # absolute ones stay
+        if os.path.exists(staged):  # already moved if an earlier roll-forward was interrupted
+            os.replace(staged, target)
             if i == 0 and committing:
-                testhooks.pause("renamed-one")
-    _fsync_dir(out_dir)
+                testhooks.pause("renamed-one")  # test-only: a crash between two renames
+        parents.add(os.path.dirname(target))
+    for parent in parents:
+        _fsync_dir(Path(parent))
     (staging / _MARKER).unlink()
     shutil.rmtree(staging, ignore_errors=True)
 

@@ -12,33 +12,27 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import shutil
 import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners import CleanerConfig, testhooks
-from cleaners.corpus import (
-    batches,
-    check_paths,
-    clean_batch_to_shard,
-    discard_stale_work,
-    discover,
-    read_shard,
-    work_dir,
-    write_corpus,
-    write_report,
-)
+from cleaners.corpus import batches, check_paths, clean_batch_to_shard, discard_stale_work, discover, publish, work_dir
+from cleaners.dedup import DedupConfig
 from cleaners.lock import run_lock
 from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
 from cleaners.report import RunReport
 from cleaners.workers import WorkerPool
+from flows.progress import current_reporter
 
 DEFAULT_BATCH_SIZE = 100
 
@@ -56,23 +50,21 @@ def discover_task(raw_dir: str) -> list[str]:
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
-def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig) -> dict[str, Any]:
+def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig, dedup: DedupConfig) -> dict[str, Any]:
     pool = _POOL
     if pool is None:  # called outside the flow: clean in this process
-        summary = clean_batch_to_shard(raw_dir, paths, shard_path, config)
+        summary = clean_batch_to_shard(raw_dir, paths, shard_path, config, dedup)
     else:
-        summary = pool.run_batch(raw_dir, paths, shard_path, config)
+        summary = pool.run_batch(raw_dir, paths, shard_path, config, dedup)
     return asdict(summary)
 
 
 @task(name="dedup-and-write", cache_policy=NO_CACHE)
-def dedup_and_write_task(shards: list[str], out_dir: str, files: list[str]) -> dict[str, Any]:
-    def outcomes() -> Iterator:
-        for shard in shards:
-            yield from read_shard(shard)
-
-    report = write_corpus(outcomes(), out_dir, files)
-    return {"report": report}
+def dedup_and_write_task(
+    shards: list[str], out_dir: str, files: list[str], dedup: DedupConfig, state_path: str | None, report: RunReport
+) -> dict[str, Any]:
+    """Decide duplicates in one place, in source order, and publish the outputs atomically."""
+    return {"report": publish(shards, out_dir, files, dedup, state_path, report=report)}
 
 
 _POOL: WorkerPool | None = None
@@ -124,14 +116,17 @@ def clean_corpus(
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
     rules_files: list[str] | None = None,
+    state_path: str | None = None,
+    dedup: dict[str, Any] | None = None,
     document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS,
     follow_outside_links: bool = False,
 ) -> dict[str, Any]:
     """Clean every file in ``raw_dir`` into ``out_dir`` (documents, duplicates, rejected, report).
 
-    ``document_seconds``: the time budget per document (None: no budget); ``follow_outside_links``:
-    read symbolic links that point outside ``raw_dir``. Returns the run report (the same data as
-    ``out_dir/report.json``).
+    ``state_path``: the dedup index (default ``out_dir/.presswash/state.sqlite``); ``dedup``: dedup
+    settings (see ``cleaners.dedup.DedupConfig``); ``document_seconds``: the time budget per document
+    (None: no budget); ``follow_outside_links``: read symbolic links that point outside ``raw_dir``.
+    Returns the run report (as in ``report.json``).
     """
     logger = get_run_logger()
     started = time.perf_counter()
@@ -139,36 +134,35 @@ def clean_corpus(
     config = CleanerConfig(
         rules_files=tuple(rules_files or ()), document_seconds=document_seconds, follow_outside_links=follow_outside_links
     )
+    dedup_config = DedupConfig.from_mapping(dedup)
     files = discover_task(str(raw))
     groups = batches(files, max(1, batch_size))
     n_workers = workers if workers is not None else default_workers(len(groups))
     logger.info("%d raw files in %d batches, %d worker processes", len(files), len(groups), n_workers)
+    progress = current_reporter(logger.info)  # the CLI's bar or lines; periodic log lines otherwise
+    progress.start(len(files), len(groups), n_workers)
     run_dir = work_dir(out, uuid.uuid4().hex[:12])
     discovered = time.perf_counter()
     try:
         with _worker_pool(n_workers):
             futures = [
-                clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config)
+                clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config, dedup_config)
                 for i, group in enumerate(groups)
             ]
+            for future in as_completed(futures):
+                progress.advance(future.result())
             summaries = [future.result() for future in futures]
         testhooks.pause("cleaned")
         cleaned = time.perf_counter()
-        result = dedup_and_write_task([s["shard"] for s in summaries], str(out), files)
-        report: RunReport = result["report"]
+        progress.stage("deduplicating and writing the outputs")
+        report = RunReport(files)
+        report.started = started
+        report.timings.update(discover=discovered - started, clean=cleaned - discovered, clean_cpu=sum(s["seconds"] for s in summaries))
+        report.extra.update(batch_size=batch_size, workers=n_workers)
+        shards = [s["shard"] for s in summaries]
+        report = dedup_and_write_task(shards, str(out), files, dedup_config, state_path, report)["report"]
+        testhooks.pause("published")
     finally:
-        for shard in run_dir.glob("*"):
-            shard.unlink()
-        run_dir.rmdir()
-    finished = time.perf_counter()
-    report.timings.update(
-        discover=discovered - started,
-        clean=cleaned - discovered,
-        clean_cpu=sum(s["seconds"] for s in summaries),
-        dedup_and_write=finished - cleaned,
-        total=finished - started,
-    )
-    testhooks.pause("published")
-    write_report(out, report, {"batch_size": batch_size, "workers": n_workers})
+        shutil.rmtree(run_dir, ignore_errors=True)
     logger.info(report.summary())
     return report.to_json()

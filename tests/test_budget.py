@@ -16,7 +16,7 @@ import pytest
 
 from cleaners import Cleaner, CleanerConfig, Document, Rejection
 from cleaners.budget import BudgetExceeded, time_limit
-from cleaners.corpus import read_shard
+from cleaners.corpus import read_shards
 from cleaners.testhooks import FAULT
 from cleaners.workers import WorkerPool
 
@@ -120,7 +120,7 @@ def test_a_reader_that_spins_rejects_the_file_with_the_reason(tmp_path):
 # -- in worker processes -------------------------------------------------------------------------
 
 def shard_outcomes(path) -> list:
-    return list(read_shard(path))
+    return [item if isinstance(item, Rejection) else item[0] for item in read_shards([path])]
 
 
 def test_the_budget_works_in_worker_processes(tmp_path):

@@ -103,18 +103,16 @@ def test_a_copied_seed_is_a_duplicate_and_bad_files_are_rejected(prefect_api, ra
     rejected = read_jsonl(out / "rejected.jsonl")
     kept_003 = next(d for d in docs if d["metadata"]["source"]["path"] == SEEDS["003"])
     assert len(docs) == 5
-    assert dups == [
-        {
-            "id": dups[0]["id"],
-            "duplicate_of": kept_003["id"],
-            "method": "exact",
-            "similarity": 1.0,
-            "source": {**kept_003["metadata"]["source"], "path": "zz copy of 003.txt"},
-            "title": None,
-            "url": None,
-        }
-    ]
-    assert dups[0]["id"] != kept_003["id"]
+    [dup] = dups
+    assert dup["id"] != kept_003["id"]
+    assert dup["duplicate_of"] == kept_003["id"]
+    assert (dup["method"], dup["similarity"]) == ("exact", 1.0)
+    assert dup["source"] == {**kept_003["metadata"]["source"], "path": "zz copy of 003.txt"}
+    assert dup["text"] == kept_003["text"]  # the dropped record is kept whole: nothing is lost
+    assert kept_003["metadata"]["dedup"] == {
+        "cluster": kept_003["id"],
+        "duplicates": [{"id": dup["id"], "path": "zz copy of 003.txt", "record": 0, "method": "exact", "similarity": 1.0}],
+    }
     reasons = {r["source"]["path"]: r["error"] for r in rejected}
     assert reasons == {
         "empty.txt": "not a text file: empty file",
@@ -145,3 +143,15 @@ def test_the_command_runs_as_a_subprocess(prefect_api, raw_copy, tmp_path):
     report = json.loads(result.stdout)
     assert report["documents"] == 5 and report["unaccounted_files"] == []
     assert (out / "documents.jsonl").exists()
+
+
+def test_a_state_built_with_another_dedup_configuration_is_refused_before_starting(tmp_path):
+    from cleaners.dedup import DedupConfig
+    from cleaners.dedupindex import DedupIndex
+
+    state = tmp_path / "state.sqlite"
+    DedupIndex(state, DedupConfig(containment_threshold=0.6)).close()
+    result = run_cli("clean", "raw", "--out", str(tmp_path / "out"), "--state", str(state))
+    assert result.returncode == 2
+    assert "another dedup configuration (containment_threshold 0.6 -> 0.8)" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

@@ -66,15 +66,14 @@ def test_unusable_arguments_say_so_in_one_sentence(case, message, tmp_path):
 
 
 _SANDBOX = r"""
-import json, os, socket, sys
-from cleaners import Cleaner
+import json, os, socket, sys, tempfile
 from cleaners.corpus import clean_directory
 
-raw, out, seeds = sys.argv[1], sys.argv[2], sys.argv[3]
-cleaner = Cleaner()
-for name in sorted(os.listdir(seeds)):  # every reader once, so lazy imports happen before the hooks
-    list(cleaner.process_file(seeds, name))
+raw, out, seeds, scratch = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+clean_directory(seeds, scratch)  # every step once, so that lazy imports happen before the hooks
+# allowed: the library's own code and data, RAW and OUT, and the run's work folder in the temp dir
 allowed = tuple(os.path.realpath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, raw, out})
+allowed += (os.path.join(os.path.realpath(tempfile.gettempdir()), "presswash-"),)
 events = []
 WATCH = ("socket.", "urllib.", "http.", "ftplib.", "smtplib.", "subprocess.", "os.system", "os.exec", "os.posix_spawn",
          "os.spawn", "os.fork", "pickle.", "marshal.load", "ctypes.", "webbrowser.")
@@ -133,7 +132,7 @@ def test_cleaning_hostile_input_opens_nothing_outside_and_never_touches_the_netw
         (raw / name).write_text(content, encoding="utf-8" if name != "pickle.bin" else "latin-1")
     os.symlink(secret, raw / "link-out.txt")
     result = subprocess.run(
-        [sys.executable, "-c", _SANDBOX, str(raw), str(out), str(RAW)],
+        [sys.executable, "-c", _SANDBOX, str(raw), str(out), str(RAW), str(tmp_path / "scratch")],
         capture_output=True, text=True, cwd=tmp_path, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)),
     )
     assert result.returncode == 0, result.stderr

@@ -32,6 +32,11 @@ def test_decode(data, text, encoding):
     assert decode_bytes(data) == (text, encoding)
 
 
+def test_utf8_cut_inside_a_character_is_still_utf8():
+    data = "Der Bär lief über die Straße und sagte: “Grüße”".encode("utf-8")
+    assert decode_bytes(data[:-2]) == ("Der Bär lief über die Straße und sagte: “Grüße", "utf-8")
+
+
 @pytest.mark.parametrize("data", [b"", b"   \n\t ", bytes(range(256)) * 8, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"])
 def test_not_text(data):
     with pytest.raises(NotText):

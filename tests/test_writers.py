@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cleaners.writers import OutputSet, recover
@@ -44,7 +46,7 @@ def test_killed_before_the_marker_is_discarded_after_it_rolled_forward(tmp_path)
     # a run killed between renames: marker written, one file already moved
     staging.mkdir()
     (staging / "rejected.jsonl").write_text("new\n")
-    (staging / "COMMIT").write_text("documents.jsonl\nrejected.jsonl\n")
+    (staging / "COMMIT").write_text(json.dumps([[str(staging / n), str(tmp_path / n)] for n in ("documents.jsonl", "rejected.jsonl")]))
     (tmp_path / "documents.jsonl").write_text("new\n")
     assert recover(tmp_path) == "finished publishing the outputs of an interrupted run"
     assert (tmp_path / "rejected.jsonl").read_text() == "new\n"

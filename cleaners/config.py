@@ -1,0 +1,371 @@
+"""presswash's settings in one place: ``presswash.toml`` (or ``[tool.presswash]`` in
+``pyproject.toml``), overridable by command-line flags, each value remembering where it came from.
+
+A pure loader: it reads TOML with :mod:`tomllib`, checks every key and type, and raises
+:class:`ConfigError` with one sentence that names the file and the key. It never imports Prefect.
+
+>>> config = parse_config({"run": {"batch_size": 50}}, origin="presswash.toml")
+>>> config["run.batch_size"], config.origin("run.batch_size")
+(50, 'presswash.toml')
+>>> config["paths.out"], config.origin("paths.out")
+('clean', 'default')
+>>> parse_config({"run": {"batchsize": 50}}, origin="presswash.toml")
+Traceback (most recent call last):
+...
+cleaners.config.ConfigError: presswash.toml: unknown key run.batchsize (did you mean run.batch_size?)
+
+Which file is read: ``--config FILE`` if given; else ``presswash.toml`` in the current folder; else
+the ``[tool.presswash]`` table of ``pyproject.toml`` in the current folder; else none (defaults).
+Relative paths in a file are relative to the folder that holds the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from .dedup import POLICIES, DedupConfig
+
+CONFIG_FILE = "presswash.toml"
+PYPROJECT = "pyproject.toml"
+DEFAULT = "default"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+# -- the schema ---------------------------------------------------------------------------------
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return f"{value!r} ({kind.get(type(value), type(value).__name__)})"
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _workers(value: Any) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return _positive_int(value)
+    except ValueError:
+        raise ValueError('must be a whole number of at least 1, or "auto" (one per core)') from None
+
+
+def _path(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a path (a non-empty string)")
+    return value
+
+
+def _paths(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of paths (strings)")
+    return list(value)
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+def _optional_path(value: Any) -> str | None:
+    return None if value is None else _path(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ValueError("must be a positive number of seconds")
+    return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError("must be one of " + ", ".join(f'"{c}"' for c in choices))
+        return value
+
+    return check
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its key (``section.name``), default, check, meaning and CLI flag."""
+
+    key: str
+    default: Any
+    check: Callable[[Any], Any]
+    help: str
+    flag: str | None = None
+    is_path: bool = False
+
+
+# What each dedup setting means (cleaners.dedup.DedupConfig holds the defaults and the checks).
+_DEDUP_HELP = {
+    "shingle_words": "words per shingle of prose",
+    "num_perm": "MinHash permutations (must equal bands x rows)",
+    "bands": "LSH bands",
+    "rows": "rows per LSH band",
+    "jaccard_threshold": "near duplicates: estimated Jaccard similarity at least this",
+    "sample_modulus": "containment: shingles whose hash is divisible by this form the sample",
+    "containment_threshold": "containment of the smaller text in the larger at least this",
+    "min_samples": "containment: the smaller text needs at least this many sampled shingles",
+    "prefix_words": "short truncated copies: compared by their first N prose words",
+    "prose_min_words": "paragraphs of at least this many words are the prose that is compared",
+    "policy": "which record survives: " + ", ".join(f'"{p}"' for p in POLICIES),
+    "partial_ratio": "a text with less than this share of the other's prose is a partial copy",
+    "repeated_line_min_docs": "a short paragraph in this many kept documents of a site is chrome (rule repeated-line)",
+    "seed": "MinHash seed",
+}
+_CHECKS: dict[type, Callable[[Any], Any]] = {int: _positive_int, float: _number, str: _string}
+
+
+def _dedup_settings() -> tuple[Setting, ...]:
+    """One setting per field of DedupConfig, so a new dedup setting is configurable at once."""
+    out = []
+    for f in fields(DedupConfig):
+        check = _choice(*POLICIES) if f.name == "policy" else _whole if f.name == "seed" else _CHECKS.get(type(f.default), _string)
+        out.append(Setting(f"dedup.{f.name}", f.default, check, _DEDUP_HELP.get(f.name, "see cleaners.dedup.DedupConfig")))
+    return tuple(out)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("paths.raw", "raw", _path, "folder of raw files to clean", "RAW_DIR", is_path=True),
+    Setting("paths.out", "clean", _path, "output folder", "--out", is_path=True),
+    Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True),
+    Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True),
+    Setting("paths.follow_outside_links", False, _bool, "read symbolic links that point outside the raw folder", "--follow-outside-links"),
+    Setting("run.batch_size", 100, _positive_int, "raw files per Prefect task", "--batch-size"),
+    Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers"),
+    Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
+            'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),
+    Setting("run.time_budget", 30.0, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget"),
+) + _dedup_settings()
+
+# Sections and what they are for.
+SECTIONS: dict[str, str] = {
+    "paths": "where presswash reads and writes",
+    "run": "how a run is split and shown",
+    "dedup": "duplicate detection (README: Deduplication); an index built with other values refuses the run",
+}
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+# -- the effective configuration ------------------------------------------------------------------
+
+@dataclass
+class Config:
+    """Effective settings: ``config["run.batch_size"]`` and ``config.origin("run.batch_size")``."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    file: str | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def origin(self, key: str) -> str:
+        return self.origins[key]
+
+    def override(self, key: str, value: Any, origin: str) -> None:
+        """Set ``key`` from a command-line flag (checked like a file value)."""
+        setting = _BY_KEY[key]
+        try:
+            self.values[key] = setting.check(value)
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: {exc}, not {_describe(value)}") from None
+        self.origins[key] = origin
+
+    def extend(self, key: str, more: list[str], origin: str) -> None:
+        """Add command-line values to a list setting (``--rules`` adds to the file's rules)."""
+        if not more:
+            return
+        self.values[key] = list(self.values[key]) + list(more)
+        self.origins[key] = origin if self.origins[key] == DEFAULT else f"{self.origins[key]} + {origin}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "settings": {key: {"value": self.values[key], "origin": self.origins[key]} for key in self.values},
+        }
+
+    def to_toml(self) -> str:
+        """The effective configuration as a valid ``presswash.toml``, each value's origin in a comment."""
+        lines = [f"# effective presswash configuration; file read: {self.file or 'none (defaults)'}"]
+        for section, about in SECTIONS.items():
+            lines += ["", f"[{section}]  # {about}"]
+            for setting in SETTINGS:
+                if setting.key.split(".")[0] != section:
+                    continue
+                name, value = setting.key.split(".", 1)[1], self.values[setting.key]
+                if value is None:  # TOML has no null: an unset value is shown commented out
+                    lines.append(f"# {name} = (unset) {setting.help}  # {self.origins[setting.key]}")
+                else:
+                    lines.append(f"{name} = {_toml_value(value)}  # {self.origins[setting.key]}")
+        return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    return repr(value)
+
+
+def defaults() -> Config:
+    return Config({s.key: s.default for s in SETTINGS}, {s.key: DEFAULT for s in SETTINGS})
+
+
+def parse_config(data: dict[str, Any], origin: str, base_dir: str | Path | None = None) -> Config:
+    """Check a parsed TOML table and lay it over the defaults. Relative paths are taken relative to
+    ``base_dir`` (the folder of the file) when it is not the current folder."""
+    config = defaults()
+    config.file = origin
+    for section, table in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"{origin}: unknown section [{section}]{_suggest(section, SECTIONS, '[', ']')}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{origin}: [{section}] must be a table, not {_describe(table)}")
+        for name, value in table.items():
+            key = f"{section}.{name}"
+            setting = _BY_KEY.get(key)
+            if setting is None:
+                raise ConfigError(f"{origin}: unknown key {key}{_suggest(key, _BY_KEY)}")
+            try:
+                checked = setting.check(value)
+            except ValueError as exc:
+                raise ConfigError(f"{origin}: {key} {exc}, not {_describe(value)}") from None
+            if setting.is_path and base_dir is not None:
+                checked = _relative_to(checked, Path(base_dir))
+            config.values[key] = checked
+            config.origins[key] = origin
+    try:
+        dedup_config(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+    return config
+
+
+def _relative_to(value: str | list[str], base: Path) -> str | list[str]:
+    if isinstance(value, list):
+        return [_relative_to(v, base) for v in value]
+    if Path(value).is_absolute() or base.resolve() == Path.cwd().resolve():
+        return value
+    return str(base / value)
+
+
+def _suggest(word: str, known, before: str = "", after: str = "") -> str:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {before}{close[0]}{after}?)" if close else ""
+
+
+def find_config_file(folder: str | Path = ".") -> Path | None:
+    """``presswash.toml`` in ``folder``, else ``pyproject.toml`` if it has a ``[tool.presswash]`` table."""
+    folder = Path(folder)
+    if (folder / CONFIG_FILE).is_file():
+        return folder / CONFIG_FILE
+    pyproject = folder / PYPROJECT
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # a broken pyproject.toml is some other tool's business unless named with --config
+        if isinstance(data.get("tool"), dict) and "presswash" in data["tool"]:
+            return pyproject
+    return None
+
+
+def load_config(path: str | Path | None = None, *, search: bool = True) -> Config:
+    """Read ``path`` (or the file :func:`find_config_file` finds, when ``search``) over the defaults."""
+    if path is None:
+        found = find_config_file() if search else None
+        if found is None:
+            return defaults()
+        path = found
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"configuration file {str(path)!r} is a folder") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    origin = str(path)
+    if path.name == PYPROJECT:
+        tool = data.get("tool", {})
+        table = tool.get("presswash") if isinstance(tool, dict) else None
+        if table is None:
+            raise ConfigError(f"{path} has no [tool.presswash] table")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: tool.presswash must be a table")
+        data, origin = table, f"{path} [tool.presswash]"
+    return parse_config(data, origin, base_dir=path.parent)
+
+
+def dedup_config(config: Config) -> DedupConfig:
+    """The ``[dedup]`` settings as the dedup code takes them; ConfigError if they do not fit together."""
+    values = {key.split(".", 1)[1]: value for key, value in config.values.items() if key.startswith("dedup.")}
+    try:
+        return DedupConfig(**values)
+    except ValueError as exc:
+        raise ConfigError(f"[dedup] {exc}") from None
+
+
+def dedup_settings(config: Config) -> dict[str, Any]:
+    """The ``[dedup]`` settings as a plain mapping (the flow's ``dedup`` parameter)."""
+    return dedup_config(config).to_json()
+
+
+def state_value(config: Config) -> str | None:
+    """``paths.state`` as an absolute path, or None for the default inside the output folder."""
+    state = config["paths.state"]
+    return None if state is None else os.path.abspath(state)
+
+
+def workers_value(config: Config) -> int | None:
+    """``run.workers`` as the flow wants it: a number, or None for one per core."""
+    value = config["run.workers"]
+    return None if value == "auto" else value
+
+
+def effective_rules(config: Config) -> list[str]:
+    """Rules files as absolute paths (worker processes may run in another folder)."""
+    return [os.path.abspath(p) for p in config["paths.rules"]]

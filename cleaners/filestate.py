@@ -1,0 +1,137 @@
+"""Which raw files a run must read: the file ledger of incremental runs.
+
+The ledger (a table in the state index) remembers, for every raw file whose records are in the
+outputs, the SHA-256 of the bytes that produced them. A run hashes each raw file and compares:
+
+- **new**: not in the ledger; **changed**: other bytes, or the cleaning settings changed since;
+  both are read and cleaned, their records replace the earlier ones;
+- **unchanged**: skipped (a hash and a lookup, nothing more); their records stay as they are;
+- **deleted**: in the ledger, gone from the raw folder; their records stay, unless the run prunes.
+
+>>> import sqlite3
+>>> ledger = FileLedger(sqlite3.connect(":memory:"))
+>>> ledger.update({"a.txt": "aa", "b.txt": "bb"}, cleaning_key="v1")
+>>> plan = ledger.plan({"a.txt": "aa", "b.txt": "BB", "c.txt": "cc"}, cleaning_key="v1")
+>>> plan.new, plan.changed, plan.unchanged, plan.deleted
+(['c.txt'], ['b.txt'], ['a.txt'], [])
+>>> ledger.plan({"a.txt": "aa"}, cleaning_key="v2").changed  # new settings: everything is read again
+['a.txt']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+UNREADABLE = "unreadable"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class Plan:
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def to_read(self) -> list[str]:
+        return sorted(self.new + self.changed)
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "changed": len(self.changed), "unchanged": len(self.unchanged), "deleted": len(self.deleted)}
+
+
+class FileLedger:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.db.executescript(_SCHEMA)
+
+    def known(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT path, sha256 FROM files"))
+
+    def cleaning_key(self) -> str | None:
+        found = self.db.execute("SELECT value FROM ledger_meta WHERE key = 'cleaning'").fetchone()
+        return None if found is None else found[0]
+
+    def plan(self, hashes: dict[str, str], cleaning_key: str) -> Plan:
+        """Sort the raw files (path -> SHA-256) into new, changed, unchanged; list the deleted ones."""
+        known = self.known()
+        same_settings = self.cleaning_key() == cleaning_key
+        plan = Plan()
+        for path in sorted(hashes):
+            before = known.get(path)
+            if before is None:
+                plan.new.append(path)
+            elif before != hashes[path] or not same_settings:
+                plan.changed.append(path)
+            else:
+                plan.unchanged.append(path)
+        plan.deleted = sorted(set(known) - set(hashes))
+        return plan
+
+    def update(self, processed: dict[str, str], cleaning_key: str, forget: Iterable[str] = ()) -> None:
+        """Record the files read by a run (path -> SHA-256) and drop the ones pruned."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files (path, sha256) VALUES (?, ?)", [(p, h) for p, h in processed.items() if h != UNREADABLE]
+        )
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in forget])
+        self.db.execute("INSERT OR REPLACE INTO ledger_meta (key, value) VALUES ('cleaning', ?)", (cleaning_key,))
+
+
+def read_ledger(state_path: str | Path) -> FileLedger | None:
+    """The ledger of an existing state file, read-only; None when there is no state yet."""
+    if not Path(state_path).exists():
+        return None
+    db = sqlite3.connect(f"file:{Path(state_path).absolute()}?mode=ro", uri=True)
+    try:
+        db.execute("SELECT 1 FROM files LIMIT 1")
+    except sqlite3.OperationalError:  # a state from before incremental runs: every file is new
+        return None
+    ledger = FileLedger.__new__(FileLedger)
+    ledger.db = db
+    return ledger
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, or None if it cannot be read (the cleaning step will say why)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def hash_files(root: str | Path, paths: list[str], threads: int = 4) -> dict[str, str]:
+    """SHA-256 of every raw file; an unreadable file gets a marker the ledger never stores, so it is
+    read (and rejected with its reason) on every run."""
+    root = Path(root)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        digests = pool.map(lambda p: file_sha256(root / p), paths, chunksize=64)
+        return {p: d or UNREADABLE for p, d in zip(paths, digests)}
+
+
+def cleaning_key(version: str, settings: dict, rules_files: Iterable[str] = ()) -> str:
+    """What the cleaning of a file depends on besides its bytes: presswash's version, the settings,
+    and the contents of the extra rules files. A change means every file is read again."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"version": version, "settings": settings}, sort_keys=True, default=str).encode())
+    for path in rules_files:
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(f"missing:{os.fspath(path)}".encode())
+    return digest.hexdigest()[:32]
