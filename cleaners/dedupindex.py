@@ -20,6 +20,7 @@ Decisions are made one record at a time, in source order:
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from math import ceil
@@ -118,6 +119,21 @@ class _Row:
 _ROW_COLUMNS = "rid, id, path, record, grp, truncated, prose_words, words, richness, exact, minhash, samples, lines, prefix, status, duplicate_of"
 
 
+# SQLite stores strict UTF-8. A raw file name that is not UTF-8 reaches us with lone surrogates
+# (os.fsdecode's "surrogateescape": byte 0xFF is "\udcff"); in the index each becomes a character of
+# the last 128 code points of plane 16 (private use), and back again when read.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_ESCAPED = re.compile("[\U0010ff80-\U0010ffff]")
+
+
+def _to_db(path: str) -> str:
+    return _SURROGATE.sub(lambda m: chr(ord(m.group()) - 0xDC80 + 0x10FF80), path)
+
+
+def _from_db(path: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(ord(m.group()) - 0x10FF80 + 0xDC80), path)
+
+
 def _row(values: tuple) -> _Row:
     rid, id_, path, record, grp, truncated, prose, words, rich, exact, minhash, samples, lines, prefix, status, dup = values
     fp = Fingerprint(
@@ -128,7 +144,7 @@ def _row(values: tuple) -> _Row:
         lines=np.frombuffer(lines, dtype="<i8"),
         prefix=prefix,
     )
-    return _Row(rid, id_, Candidate(path, record, bool(truncated), prose, words, rich), grp, fp, status, dup)
+    return _Row(rid, id_, Candidate(_from_db(path), record, bool(truncated), prose, words, rich), grp, fp, status, dup)
 
 
 def check_state(path: str | Path, config: DedupConfig) -> None:
@@ -208,7 +224,7 @@ class DedupIndex:
             (survivor_id,),
         )
         return [
-            {"id": i, "path": p, "record": r, "method": m, "similarity": s, **({"matched": x} if x != survivor_id else {})}
+            {"id": i, "path": _from_db(p), "record": r, "method": m, "similarity": s, **({"matched": x} if x != survivor_id else {})}
             for i, p, r, x, m, s in rows
         ]
 
@@ -236,7 +252,7 @@ class DedupIndex:
     # -- removing records whose source is processed again --------------------------------------
     def indexed_paths(self) -> Iterator[str]:
         for (path,) in self.db.execute("SELECT DISTINCT path FROM records"):
-            yield path
+            yield _from_db(path)
 
     def remove_paths(self, paths: set[str]) -> list[IndexedRecord]:
         """Forget the records of these raw files (they are about to be decided again).
@@ -254,7 +270,7 @@ class DedupIndex:
             return []
         removed_ids: set[str] = set()
         for path in sorted(gone):
-            for row in self._rows("path = ?", (path,)):
+            for row in self._rows("path = ?", (_to_db(path),)):
                 self._forget(row)
                 removed_ids.add(row.id)
         orphans: dict[str, _Row] = {}
@@ -370,7 +386,7 @@ class DedupIndex:
             "INSERT INTO records (id, path, record, grp, truncated, prose_words, words, richness, exact, minhash, samples, lines,"
             " prefix, status, duplicate_of, matched, method, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                rec.id, cand.path, cand.record, grp, int(cand.truncated), cand.prose_words, cand.words, cand.richness,
+                rec.id, _to_db(cand.path), cand.record, grp, int(cand.truncated), cand.prose_words, cand.words, cand.richness,
                 fp.exact, None if fp.minhash is None else fp.minhash.astype("<u4").tobytes(),
                 fp.samples.astype("<i8").tobytes(), fp.lines.astype("<i8").tobytes(), fp.prefix,
                 decision.status, decision.duplicate_of, decision.matched, decision.method, decision.similarity,

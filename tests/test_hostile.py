@@ -358,3 +358,20 @@ def test_the_command_survives_a_raw_folder_full_of_hostile_files(prefect_api, tm
     assert report["balance"]["holds"] is True and report["files_seen"] == len(raw_names)
     assert SECRET not in (out / "documents.jsonl").read_text(encoding="utf-8")
 
+
+def test_a_file_name_that_is_not_utf8_survives_the_dedup_index_across_runs(tmp_path):
+    """SQLite stores strict UTF-8; the index maps the name's undecodable bytes and back, and a second
+    run (which replaces the file's records in the index) finds them again."""
+    from cleaners.corpus import clean_directory
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    odd = os.fsdecode(b"caf\xe9-\xff.txt")
+    (raw / odd).write_text(f"Odd bytes in the name. {GOOD_TEXT}")
+    (raw / "copy.txt").write_text(f"Odd bytes in the name. {GOOD_TEXT}")
+    for _ in range(2):
+        report = clean_directory(raw, tmp_path / "out")
+        assert report.balance()["holds"] and (report.documents, report.duplicates) == (1, 1)
+    [dup] = [json.loads(line) for line in (tmp_path / "out" / "duplicates.jsonl").read_text().splitlines()]
+    [doc] = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    assert {doc["metadata"]["source"]["path"], dup["source"]["path"]} == {odd, "copy.txt"}
