@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,23 +105,41 @@ def read_ledger(state_path: str | Path) -> FileLedger | None:
 
 
 def file_sha256(path: Path) -> str | None:
-    """SHA-256 of a file's bytes, or None if it cannot be read (the cleaning step will say why)."""
+    """SHA-256 of a regular file's bytes, or None if it cannot or should not be read here (the cleaning
+    step will say why): a named pipe must not block the run, a device must not be read forever."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError:
         return None
+    finally:
+        os.close(fd)
     return digest.hexdigest()
 
 
 def hash_files(root: str | Path, paths: list[str], threads: int = 4) -> dict[str, str]:
     """SHA-256 of every raw file; an unreadable file gets a marker the ledger never stores, so it is
-    read (and rejected with its reason) on every run."""
+    read (and rejected with its reason) on every run. A path that leads outside ``root`` (a link) is
+    not read here either: whether it may be read at all is the cleaning step's decision."""
     root = Path(root)
+    real_root = os.path.realpath(root)
+
+    def digest(relpath: str) -> str | None:
+        real = os.path.realpath(root / relpath)
+        if not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):
+            return None
+        return file_sha256(Path(real))
+
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        digests = pool.map(lambda p: file_sha256(root / p), paths, chunksize=64)
+        digests = pool.map(digest, paths, chunksize=64)
         return {p: d or UNREADABLE for p, d in zip(paths, digests)}
 
 

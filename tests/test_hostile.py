@@ -359,6 +359,23 @@ def test_the_command_survives_a_raw_folder_full_of_hostile_files(prefect_api, tm
     assert SECRET not in (out / "documents.jsonl").read_text(encoding="utf-8")
 
 
+def test_hashing_raw_files_for_the_ledger_never_blocks_or_reads_outside(hostile):
+    """Incremental runs hash every raw file first: a named pipe must not block, a link outside or to
+    a device must not be read (the cleaning step then rejects them with the reason)."""
+    from cleaners.filestate import UNREADABLE, hash_files
+
+    raw, outside, _ = hostile
+    os.symlink("/dev/zero", raw.parent / "zero-link")
+    try:
+        names = ["named-pipe", "link-outside.txt", "link-to-folder", "empty.txt"]
+        hashes = hash_files(raw, names)
+        assert [hashes[n] for n in names[:3]] == [UNREADABLE] * 3
+        assert hashes["empty.txt"] == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        assert hash_files(raw.parent, ["zero-link"]) == {"zero-link": UNREADABLE}
+    finally:
+        (raw.parent / "zero-link").unlink()
+
+
 def test_a_file_name_that_is_not_utf8_survives_the_dedup_index_across_runs(tmp_path):
     """SQLite stores strict UTF-8; the index maps the name's undecodable bytes and back, and a second
     run (which replaces the file's records in the index) finds them again."""
