@@ -30,7 +30,7 @@ from . import testhooks
 from .dedup import Candidate, DedupConfig, Fingerprint, fingerprint
 from .dedupindex import DedupIndex, Decision, IndexedRecord, group_key
 from .htmlreport import write_html_report
-from .lock import run_lock
+from .lock import run_locks
 from .pipeline import Cleaner, CleanerConfig
 from .record import Document, Rejection
 from .repeated import line_group, remove_repeated_lines
@@ -381,7 +381,7 @@ def clean_directory(
 ) -> RunReport:
     """Clean every raw file in one process, without Prefect: the library path of ``presswash clean``."""
     raw, out = check_paths(raw_dir, out_dir)
-    with run_lock(out):
+    with run_locks(out, state_path):
         files = discover(raw)
         dedup = dedup or DedupConfig()
         work = Path(tempfile.mkdtemp(prefix="presswash-"))

@@ -44,8 +44,12 @@ def lock_path(out_dir: str | Path) -> Path:
 
 def holder(out_dir: str | Path) -> str:
     """Who holds (or last held) the lock, as recorded in the lock file; '' if unknown."""
+    return _holder(lock_path(out_dir))
+
+
+def _holder(path: Path) -> str:
     try:
-        return lock_path(out_dir).read_text(encoding="utf-8").strip()
+        return path.read_text(encoding="utf-8").strip()
     except OSError:
         return ""
 
@@ -56,6 +60,22 @@ def run_lock(out_dir: str | Path, wait: float = 0.0) -> Iterator[None]:
     finish, then raise :class:`OutputLocked`."""
     path = lock_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(path, wait, f"is writing to {str(out_dir)!r}; wait for it to finish, or choose another output folder"):
+        yield
+
+
+@contextmanager
+def state_lock(state_path: str | Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the lock of a dedup index shared between output folders (``--state``): ``STATE.lock``
+    beside it. Two runs on different output folders must not both rewrite the same index."""
+    path = Path(f"{state_path}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(path, wait, f"is using the dedup index {str(state_path)!r}; wait for it to finish"):
+        yield
+
+
+@contextmanager
+def _file_lock(path: Path, wait: float, doing: str) -> Iterator[None]:
     key = os.path.realpath(path)
     with _guard:
         if key in _held:
@@ -79,11 +99,8 @@ def run_lock(out_dir: str | Path, wait: float = 0.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    who = holder(out_dir)
-                    raise OutputLocked(
-                        f"another presswash run{f' ({who})' if who else ''} is writing to {str(out_dir)!r}; "
-                        f"wait for it to finish, or choose another output folder"
-                    ) from None
+                    who = _holder(path)
+                    raise OutputLocked(f"another presswash run{f' ({who})' if who else ''} {doing}") from None
                 time.sleep(0.2)
         started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         os.ftruncate(fd, 0)
@@ -98,3 +115,15 @@ def run_lock(out_dir: str | Path, wait: float = 0.0) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def run_locks(out_dir: str | Path, state_path: str | Path | None = None, wait: float = 0.0) -> Iterator[None]:
+    """The output folder's lock, and the shared dedup index's when it lives outside the folder."""
+    with run_lock(out_dir, wait):
+        outside = state_path is not None and not Path(state_path).absolute().is_relative_to(Path(out_dir).absolute())
+        if outside:
+            with state_lock(state_path, wait):
+                yield
+        else:
+            yield

@@ -28,7 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from cleaners import CleanerConfig, testhooks
 from cleaners.corpus import batches, check_paths, clean_batch_to_shard, discard_stale_work, discover, publish, work_dir
 from cleaners.dedup import DedupConfig
-from cleaners.lock import run_lock
+from cleaners.lock import run_locks
 from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
 from cleaners.report import RunReport
 from cleaners.workers import WorkerPool
@@ -86,8 +86,8 @@ def _worker_pool(workers: int):
 
 
 def _one_run_at_a_time(fn):
-    """Hold the output folder's lock (``cleaners.lock``) for the whole run; a second run on the same
-    output raises ``OutputLocked`` with a clear message. Paths are checked first: the lock lives in
+    """Hold the output folder's lock (``cleaners.lock``), and a shared dedup index's, for the whole run;
+    a second run on the same output (or index) raises ``OutputLocked`` with a clear message. Paths are checked first: the lock lives in
     OUT, which must never be inside RAW."""
 
     signature = inspect.signature(fn)
@@ -97,7 +97,7 @@ def _one_run_at_a_time(fn):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         _, out = check_paths(bound.arguments["raw_dir"], bound.arguments["out_dir"])
-        with run_lock(out):
+        with run_locks(out, bound.arguments.get("state_path")):
             discard_stale_work(out)  # shards left by a run that was killed
             return fn(*args, **kwargs)
 

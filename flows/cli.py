@@ -23,7 +23,7 @@ from cleaners.boilerplate import RuleSet, RulesError
 from cleaners.config import ConfigError, Config, dedup_config, dedup_settings, effective_rules, load_config, state_value, workers_value
 from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML, UsageError, check_paths, default_state_path
 from cleaners.dedupindex import ConfigMismatch, check_state
-from cleaners.lock import OutputLocked, run_lock
+from cleaners.lock import OutputLocked, run_locks
 from flows.progress import LOG_INTERVAL_SECONDS, BarReporter, LogReporter, Reporter, reporting
 
 EXAMPLES = """\
@@ -272,7 +272,7 @@ def run_clean(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        with run_lock(out), reporting(_reporter(args, config)) as progress:  # the lock first: a second run stops at once
+        with run_locks(out, state), reporting(_reporter(args, config)) as progress:  # the lock first: a second run stops at once
             if os.environ.get("PREFECT_API_URL"):
                 progress.waiting("connecting to the Prefect server")
             else:

@@ -191,3 +191,32 @@ def test_a_run_that_loses_a_document_fails_loudly_and_keeps_the_previous_outputs
     assert "Traceback" not in stderr
     assert snapshot(out) == before
 
+
+
+_HOLD = """
+import sys, time
+from cleaners.lock import state_lock
+with state_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_a_dedup_index_shared_by_two_output_folders_is_locked_too(tmp_path):
+    """--state lets output folders share one index; two runs on different folders must not both
+    rewrite it. The second waits (up to its wait time) or stops with a message naming the index."""
+    from cleaners.corpus import clean_directory
+    from cleaners.lock import OutputLocked
+
+    state = tmp_path / "shared" / "state.sqlite"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(state)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(OutputLocked, match=f"is using the dedup index {str(state)!r}; wait for it to finish"):
+            clean_directory(RAW, tmp_path / "out", state_path=state)
+        assert not (tmp_path / "out" / "documents.jsonl").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert clean_directory(RAW, tmp_path / "out", state_path=state).documents == 5  # released with its holder
