@@ -392,3 +392,30 @@ def test_a_file_name_that_is_not_utf8_survives_the_dedup_index_across_runs(tmp_p
     [dup] = [json.loads(line) for line in (tmp_path / "out" / "duplicates.jsonl").read_text().splitlines()]
     [doc] = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
     assert {doc["metadata"]["source"]["path"], dup["source"]["path"]} == {odd, "copy.txt"}
+
+
+_BOUNDED = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB of address space, the libraries included
+from cleaners import Cleaner
+cleaner = Cleaner()
+print(json.dumps({name: [o.to_json() for o in cleaner.process_file(sys.argv[1], name)] for name in sys.argv[2:]}))
+"""
+
+
+def test_bombs_are_refused_within_bounded_memory(hostile):
+    """A gzip bomb (1 GiB of zeros), entity expansion, a 50 MB line and deep nesting, cleaned in a
+    process that cannot map more than 1 GiB: each is refused with its reason, none by running out
+    of memory (which would show as an internal error, or kill the process)."""
+    raw, _, expect = hostile
+    names = ["bomb.json.gz", "export-laughs.xml", "export-xxe.xml", "line-50mb.txt", "deep.json", "deep-page.html"]
+    result = subprocess.run([sys.executable, "-c", _BOUNDED, str(raw), *names], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcomes = json.loads(result.stdout)
+    for name in names:
+        [outcome] = outcomes[name]
+        if expect[name][0] == "rejected":
+            assert "internal error" not in outcome["error"] and expect[name][1] in outcome["error"], (name, outcome)
+        else:
+            assert outcome["text"].endswith(expect[name][1])
