@@ -218,6 +218,8 @@ class WorkerPool:
                 code = self._discard(worker)
                 self.deaths += 1
                 i = lost.index
+                if i >= len(paths):  # lost after its last file was safely in the shard: nothing to redo
+                    break
                 deaths[i] = deaths.get(i, 0) + 1
                 if lost.timed_out:
                     budget = f"the per-document budget of {config.document_seconds:g} s" if config.document_seconds else "no per-document budget"
