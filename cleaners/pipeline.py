@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from . import __version__
 from .boilerplate import RuleSet
-from .decode import NotText, decode_bytes
+from .decode import BadCompression, NotText, decode_bytes, decompress
 from .htmltext import fragment_to_paragraphs
 from .jsonrecover import JSONTooDeep, recover_json
 from .metadata import detect_language, text_counts
@@ -91,6 +91,13 @@ class Cleaner:
 
     def process_bytes(self, data: bytes, source: dict[str, Any]) -> Iterator[Outcome]:
         source["sha256"] = hashlib.sha256(data).hexdigest()
+        try:
+            data, compression = decompress(data, self.config.max_file_bytes)
+        except BadCompression as exc:
+            yield Rejection(source, str(exc))
+            return
+        if compression:
+            source["compression"] = compression
         try:
             text, encoding = decode_bytes(data)
         except NotText as exc:
