@@ -22,6 +22,7 @@ from .boilerplate import RuleSet
 from .decode import BadCompression, NotText, decode_bytes, decompress
 from .htmltext import fragment_to_paragraphs
 from .jsonrecover import JSONTooDeep, recover_json
+from .lines import LineClassifier
 from .metadata import detect_language, text_counts
 from .normalize import join_paragraphs, normalize_text, repair_text, split_paragraphs
 from .plaintext import split_text_paragraphs
@@ -71,6 +72,7 @@ class Cleaner:
     def __init__(self, config: CleanerConfig | None = None):
         self.config = config or CleanerConfig()
         self.rules = RuleSet.load(*self.config.rules_files)
+        self.lines = LineClassifier.default(self.rules)
 
     # -- reading ---------------------------------------------------------------------------
     def process_file(self, root: str | Path, relpath: str) -> Iterator[Outcome]:
@@ -130,7 +132,7 @@ class Cleaner:
             yield Rejection(source, "XML feeds are not supported yet (only WordPress REST JSON, HTML and plain text)")
         else:
             source["format"] = "text"
-            yield self._document(source, 0, "\n\n".join(split_text_paragraphs(text)))
+            yield self._plain_text_document(source, 0, text)
 
     def _read_json(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
         source["format"] = "json"
@@ -152,6 +154,13 @@ class Cleaner:
             else:
                 yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
 
+    def _plain_text_document(self, source: dict[str, Any], index: int, text: str) -> Document:
+        """Plain text: paragraphs, then the line classifier takes out the site chrome."""
+        kept, removed = self.lines.strip_chrome(split_text_paragraphs(text))
+        doc = self._document(source, index, "\n\n".join(kept))
+        doc.metadata["removed"] = removed
+        return doc
+
     @staticmethod
     def _document(source: dict[str, Any], index: int, text: str) -> Document:
         record_source = dict(source, record=index)
@@ -169,11 +178,12 @@ class Cleaner:
     def clean_document(self, doc: Document) -> Outcome:
         """Normalize, remove boilerplate, repair, and fill in the derived metadata."""
         text, removed = clean_text(doc.text, self.rules)
+        removed = list(doc.metadata.get("removed") or []) + removed  # the reader's removals come first
         if not text:
             why = f"all {len(removed)} paragraphs were boilerplate" if removed else "it holds no text"
             return Rejection(doc.metadata["source"], f"no text left after cleaning: {why}")
         metadata = doc.metadata
-        metadata["removed"] = list(metadata.get("removed") or []) + removed
+        metadata["removed"] = removed
         metadata["language"] = detect_language(text)
         metadata["counts"] = text_counts(text)
         metadata["presswash_version"] = __version__
