@@ -11,8 +11,9 @@ maximum-sum segment); inside it, unlikely lines go unless they are headings of t
 The weights and thresholds are data (``rules/lines.toml``), fitted by ``benchmarks/tune_lines.py`` on
 one half of the evaluation pages; the benchmark reports the other half.
 
-Text without chrome is left alone: when no line looks like chrome, nothing is removed, so clean
-prose with headings comes through whole.
+Text without chrome is left alone: unless several lines look like chrome (``min_chrome_lines``),
+nothing is removed, so clean prose with headings and lists comes through whole. (Text an extractor
+already cleaned has a handful of such lines at most; a flattened page has dozens.)
 
 >>> lines = ["Home", "News", "Sport", "Contact", "Subscribe",
 ...          "The council met on Tuesday to discuss the harbour budget, and voted to restore the lighthouse.",
@@ -119,7 +120,8 @@ class LineModel:
     weights: dict[str, float]
     region_threshold: float  # probability above which a line adds to the article run
     keep_threshold: float  # inside the run, lines below this go (unless they are headings)
-    min_chrome: float  # a document whose most chrome-like line is likelier than this is left alone
+    chrome_probability: float  # a line less likely than this looks like chrome...
+    min_chrome_lines: int  # ...and a document with fewer such lines is left alone (clean text)
     smoothing: float  # weight of the neighbours' mean probability (two lines either side) in a line's
     relative: float  # thresholds never above this share of the document's highest probability
     chrome_pattern: re.Pattern
@@ -139,7 +141,8 @@ def _default_model() -> LineModel:
         weights={k: float(v) for k, v in model["weights"].items()},
         region_threshold=float(model["region_threshold"]),
         keep_threshold=float(model["keep_threshold"]),
-        min_chrome=float(model["min_chrome"]),
+        chrome_probability=float(model["chrome_probability"]),
+        min_chrome_lines=int(model["min_chrome_lines"]),
         smoothing=float(model.get("smoothing", 0.0)),
         relative=float(model.get("relative", 1.0)),
         chrome_pattern=chrome,
@@ -253,8 +256,8 @@ class LineClassifier:
     def decode(self, lines: list[str], probs: list[float]) -> tuple[list[str], list[dict]]:
         """Turn the lines' probabilities into the kept lines and the removals."""
         m = self.model
-        if min(probs) >= m.min_chrome:
-            return lines, []  # nothing here looks like site chrome
+        if sum(p < m.chrome_probability for p in probs) < m.min_chrome_lines:
+            return lines, []  # hardly anything here looks like site chrome: leave the text alone
         if m.smoothing:
             n = len(probs)
             probs = [
