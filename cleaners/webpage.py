@@ -92,7 +92,7 @@ def prune_teaser_articles(tree) -> list[str]:
         total = len(outer.text_content())
         if all(len(a.text_content()) < TEASER_MAX_SHARE * total and _is_teaser(a) for a in inner):
             for article in inner:
-                text = " ".join(article.text_content().split())
+                text = " ".join(" ".join(article.itertext()).split())
                 article.drop_tree()
                 if text:
                     pruned.append(text)

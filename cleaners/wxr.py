@@ -74,6 +74,10 @@ _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, 
 
 def parse_wxr(text: str):
     """The ``<channel>`` element of an export; raise :class:`MalformedWXR` with a readable reason."""
+    start = text.find("<rss")
+    prolog = text[: start if start >= 0 else 4096]
+    if "<!DOCTYPE" in prolog.upper() or "<!ENTITY" in prolog.upper():
+        raise MalformedWXR("WordPress export declares a DTD or entities of its own; refused (entity expansion is unsafe)")
     parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -81,7 +85,7 @@ def parse_wxr(text: str):
         line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise MalformedWXR(f"malformed WordPress export (not well-formed XML{line}): {exc.msg}") from None
     docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or "<!ENTITY" in text[: text.find("<rss") if "<rss" in text else 4096]:
+    if docinfo.internalDTD is not None:
         raise MalformedWXR("WordPress export declares a DTD or entities of its own; refused (entity expansion is unsafe)")
     if etree.QName(root).localname != "rss":
         raise MalformedWXR(f"not a WordPress export: the root element is <{etree.QName(root).localname}>, not <rss>")
