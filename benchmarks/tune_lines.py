@@ -9,7 +9,7 @@ only the tuning half of the pages (ids in sorted order, even positions: the spli
 ``benchmarks/quality.py`` reports the other half of). Each line of a flattened page is labelled
 article or not by its overlap with the gold ``articleBody``; a logistic regression over the features
 of :mod:`cleaners.lines` is fitted (L2-regularised gradient descent, numpy), and the decoding
-thresholds are chosen by two-fold cross-validation over documents of the tuning half. ``--write``
+thresholds are chosen by repeated three-fold cross-validation over the pages of the tuning half. ``--write``
 stores the weights and thresholds in ``cleaners/rules/lines.toml`` (the chrome vocabulary there is
 kept as it is).
 """
@@ -17,6 +17,7 @@ kept as it is).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import re
@@ -114,13 +115,15 @@ def fit(docs: list[dict], l2: float = 1.0, iterations: int = 25) -> tuple[float,
     return float(beta[0]), beta[1:]
 
 
-def model_of(bias: float, weights: np.ndarray, region: float, keep: float, min_chrome: float, smoothing: float, relative: float) -> LineModel:
+def model_of(bias: float, weights: np.ndarray, region: float, keep: float, smoothing: float, relative: float) -> LineModel:
+    current = _default_model()
     return LineModel(
         bias=float(bias),
         weights={f: float(w) for f, w in zip(FEATURES, weights)},
         region_threshold=region,
         keep_threshold=keep,
-        min_chrome=min_chrome,
+        chrome_probability=current.chrome_probability,  # the clean-text gate is set by design, not fitted
+        min_chrome_lines=current.min_chrome_lines,
         smoothing=smoothing,
         relative=relative,
         chrome_pattern=_default_model().chrome_pattern,
@@ -148,11 +151,23 @@ def f1_of(docs: list[dict], model: LineModel) -> float:
 GRID = {
     "region": (0.3, 0.4, 0.5, 0.6),
     "keep": (0.2, 0.3, 0.4, 0.5),
-    "min_chrome": (0.05, 0.1, 0.2),
     "smoothing": (0.0, 0.25, 0.5),
     "relative": (0.5, 0.7, 1.0),
     "l2": (0.1, 1.0, 10.0),
 }
+
+
+CV_REPEATS, CV_FOLDS = 3, 3
+
+
+def cv_folds(ids: list[str]) -> list[set[str]]:
+    """Repeated k-fold over pages: a few deterministic shuffles, each cut into k folds (one split of
+    a handful of pages is too noisy to choose thresholds by)."""
+    folds = []
+    for repeat in range(CV_REPEATS):
+        order = sorted(ids, key=lambda i: hashlib.sha256(f"{repeat}:{i}".encode()).hexdigest())
+        folds += [set(order[k::CV_FOLDS]) for k in range(CV_FOLDS)]
+    return folds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,13 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     docs = load_documents(args.eval_dir)
     ids = sorted({d["id"] for d in docs})
-    folds = [set(ids[0::2]), set(ids[1::2])]
+    folds = cv_folds(ids)
     print(f"{len(ids)} tuning pages, {sum(len(d['lines']) for d in docs)} lines, {int(sum(d['y'].sum() for d in docs))} labelled article")
 
     best = None
     for l2 in GRID["l2"]:
         fitted = [fit([d for d in docs if d["id"] not in fold], l2=l2) for fold in folds]
-        for decoding in itertools.product(GRID["region"], GRID["keep"], GRID["min_chrome"], GRID["smoothing"], GRID["relative"]):
+        for decoding in itertools.product(GRID["region"], GRID["keep"], GRID["smoothing"], GRID["relative"]):
             cv = statistics.fmean(
                 f1_of([d for d in docs if d["id"] in fold], model_of(*fitted[k], *decoding))
                 for k, fold in enumerate(folds)
@@ -176,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if best is None or cv > best[0]:
                 best = (cv, l2, decoding)
     cv, l2, decoding = best
-    names = ("region", "keep", "min_chrome", "smoothing", "relative")
+    names = ("region", "keep", "smoothing", "relative")
     print(f"cross-validated F1 on the tuning half: {cv:.4f} (l2={l2}, " + ", ".join(f"{n}={v}" for n, v in zip(names, decoding)) + ")")
     bias, weights = fit(docs, l2=l2)
     model = model_of(bias, weights, *decoding)
@@ -197,7 +212,8 @@ def write_model(model: LineModel) -> None:
         f"bias = {model.bias:.4f}",
         f"region_threshold = {model.region_threshold}",
         f"keep_threshold = {model.keep_threshold}",
-        f"min_chrome = {model.min_chrome}",
+        f"chrome_probability = {model.chrome_probability}",
+        f"min_chrome_lines = {model.min_chrome_lines}",
         f"smoothing = {model.smoothing}",
         f"relative = {model.relative}",
         "",

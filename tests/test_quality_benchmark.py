@@ -31,7 +31,8 @@ def test_quality_benchmark_smoke(tmp_path, capsys):
     measures = [row.split(" | ")[0] for row in rows]
     assert measures == [
         "| HTML pages (2): P / R / F1",
-        "| HTML time per page (whole pipeline vs `trafilatura.extract`)",
+        "| HTML time per page, whole pipeline (decode, extraction, metadata, cleaning, language)",
+        "| HTML time per page, extraction alone (parse, trafilatura, filters, page metadata)",
         "| Plain text `html-text`, reported half (1): P / R / F1",
         "| Plain text `html-text`, tuning half (1): P / R / F1 (tuned on, not a result)",
         "| Plain text `inscriptis`, reported half (1): P / R / F1",
@@ -42,7 +43,8 @@ def test_quality_benchmark_smoke(tmp_path, capsys):
     ]
     for score in re.findall(r"(\d\.\d{3}) / (\d\.\d{3}) / \*\*(\d\.\d{3})\*\*", table):
         assert all(0.0 <= float(x) <= 1.0 for x in score)
-    assert re.search(r"\| \d+\.\d\d× \(\d+\.\d ms\) \| 1\.00× \(\d+\.\d ms\) \|", table)
+    assert len(re.findall(r"\| \d+\.\d\d× \(\d+\.\d ms\) \| 1\.00× \(\d+\.\d ms\) \|", table)) == 2
+    assert "HTML recall without the `tweet-attribution` rule" in table
     assert "title 2/2, url 2/2, published 2/2, modified 2/2, slug 2/2, id 2/2" in table
 
 
