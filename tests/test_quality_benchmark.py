@@ -44,7 +44,7 @@ def test_quality_benchmark_smoke(tmp_path, capsys):
     for score in re.findall(r"(\d\.\d{3}) / (\d\.\d{3}) / \*\*(\d\.\d{3})\*\*", table):
         assert all(0.0 <= float(x) <= 1.0 for x in score)
     assert len(re.findall(r"\| \d+\.\d\d× \(\d+\.\d ms\) \| 1\.00× \(\d+\.\d ms\) \|", table)) == 2
-    assert "HTML recall without the `tweet-attribution` rule" in table
+    assert "HTML recall without the `tweet-attribution` and `tweet-image-link` rules" in table
     assert "title 2/2, url 2/2, published 2/2, modified 2/2, slug 2/2, id 2/2" in table
 
 
