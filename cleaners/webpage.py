@@ -202,6 +202,14 @@ def _drop_related_section(blocks: list[Block], removed: list[dict]) -> list[Bloc
 
 # -- the page -------------------------------------------------------------------------------------
 
+MIN_TEXT_AFTER_PRUNING = 250  # characters
+
+
+def _extract(tree, url: str | None) -> list[Block]:
+    result = trafilatura.bare_extraction(tree, url=url, **_EXTRACTION)
+    return extracted_blocks(result.body) if result is not None and result.body is not None else []
+
+
 def html_page_document(text: str, source: dict[str, Any]) -> Document | Rejection:
     try:
         tree = parse_html(text)
@@ -213,8 +221,10 @@ def html_page_document(text: str, source: dict[str, Any]) -> Document | Rejectio
     lead = find_lead(tree, page.descriptions)
     removed: list[dict] = []
     pruned = prune_teaser_articles(tree)
-    result = trafilatura.bare_extraction(tree, url=page.url, **_EXTRACTION)
-    blocks = extracted_blocks(result.body) if result is not None and result.body is not None else []
+    blocks = _extract(tree, page.url)
+    if pruned and sum(len(b.text) for b in blocks) < MIN_TEXT_AFTER_PRUNING:
+        # the "teasers" were all the page had (a listing page): extract it as it is
+        pruned, blocks = [], _extract(parse_html(text), page.url)
 
     kept = _drop_page_title(blocks, title, removed)
     kept = _drop_link_lists(kept, links, removed)

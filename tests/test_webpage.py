@@ -92,3 +92,18 @@ def test_is_title():
     assert is_title("River Board Approves Flood Wall", "River Board Approves Flood Wall | Valley Courier")
     assert is_title("river board approves flood wall", "River Board Approves Flood Wall")
     assert not is_title("The river board voted on Thursday", "River Board Approves Flood Wall")
+
+
+def test_a_listing_page_of_teasers_only_keeps_its_teasers():
+    page = (
+        "<html><head><title>Archive</title></head><body><main><article><h1>Archive</h1>"
+        + "".join(
+            f"<article><h2><a href='/p{i}'>Story number {i} about the harbour</a></h2>"
+            f"<p>The harbour story number {i} tells of boats, nets and the people who mend them every winter.</p></article>"
+            for i in range(4)
+        )
+        + "</article></main></body></html>"
+    )
+    [doc] = Cleaner().process_bytes(page.encode(), {"path": "archive.html", "format": None, "sha256": None, "record": None, "encoding": None})
+    assert "The harbour story number 2 tells of boats" in doc.text
+    assert not [r for r in doc.metadata["removed"] if r["rule"] == "teaser-articles"]
