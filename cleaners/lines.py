@@ -122,7 +122,7 @@ class LineModel:
     keep_threshold: float  # inside the run, lines below this go (unless they are headings)
     chrome_probability: float  # a line less likely than this looks like chrome...
     min_chrome_lines: int  # ...and a document with fewer such lines is left alone (clean text)
-    smoothing: float  # weight of the neighbours' mean probability (two lines either side) in a line's
+    smoothing: float  # weight of the neighbours' mean probability (two lines either side) in a line's own
     relative: float  # thresholds never above this share of the document's highest probability
     chrome_pattern: re.Pattern
 
