@@ -19,9 +19,12 @@ from typing import Any, Iterator
 
 from . import __version__
 from .boilerplate import RuleSet
-from .decode import NotText, decode_bytes
+from .decode import BadCompression, NotText, decode_bytes, decompress
 from .htmltext import fragment_to_paragraphs
+from .jsondocs import FORMAT as DOCUMENTS_FORMAT
+from .jsondocs import document_text, is_tool_document, mapped_metadata
 from .jsonrecover import JSONTooDeep, recover_json
+from .lines import LineClassifier
 from .metadata import detect_language, text_counts
 from .normalize import join_paragraphs, normalize_text, repair_text, split_paragraphs
 from .plaintext import split_text_paragraphs
@@ -30,6 +33,8 @@ from .sniff import sniff_format
 from .webpage import html_page_document
 from .wordpress import FORMAT as WORDPRESS_FORMAT
 from .wordpress import is_wordpress_post, records, wordpress_document
+from .wxr import FORMAT as WXR_FORMAT
+from .wxr import wxr_records
 
 Outcome = Document | Rejection
 
@@ -71,6 +76,7 @@ class Cleaner:
     def __init__(self, config: CleanerConfig | None = None):
         self.config = config or CleanerConfig()
         self.rules = RuleSet.load(*self.config.rules_files)
+        self.lines = LineClassifier.default(self.rules)
 
     # -- reading ---------------------------------------------------------------------------
     def process_file(self, root: str | Path, relpath: str) -> Iterator[Outcome]:
@@ -91,6 +97,13 @@ class Cleaner:
 
     def process_bytes(self, data: bytes, source: dict[str, Any]) -> Iterator[Outcome]:
         source["sha256"] = hashlib.sha256(data).hexdigest()
+        try:
+            data, compression = decompress(data, self.config.max_file_bytes)
+        except BadCompression as exc:
+            yield Rejection(source, str(exc))
+            return
+        if compression:
+            source["compression"] = compression
         try:
             text, encoding = decode_bytes(data)
         except NotText as exc:
@@ -118,12 +131,15 @@ class Cleaner:
         elif kind == "html-fragment":
             source["format"] = "html-fragment"
             yield self._document(source, 0, "\n\n".join(fragment_to_paragraphs(text)))
+        elif kind == "wxr":
+            source["format"] = WXR_FORMAT
+            yield from wxr_records(text, source)
         elif kind == "xml":
             source["format"] = "xml"
-            yield Rejection(source, "XML feeds are not supported yet (only WordPress REST JSON, HTML and plain text)")
+            yield Rejection(source, "XML feeds other than WordPress exports (WXR) are not supported yet")
         else:
             source["format"] = "text"
-            yield self._document(source, 0, "\n\n".join(split_text_paragraphs(text)))
+            yield self._plain_text_document(source, 0, text)
 
     def _read_json(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
         source["format"] = "json"
@@ -133,17 +149,41 @@ class Cleaner:
             yield Rejection(source, f"unusable JSON: {exc}")
             return
         candidates = list(records(recovered))
-        if not any(is_wordpress_post(item) for item, _ in candidates):
+        if any(is_wordpress_post(item) for item, _ in candidates):
+            source["format"] = WORDPRESS_FORMAT
+            for index, (item, truncated) in enumerate(candidates):
+                record_source = dict(source, record=index)
+                if is_wordpress_post(item):
+                    yield wordpress_document(item, record_source, truncated)
+                else:
+                    yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
+        elif any(is_tool_document(item) for item, _ in candidates):
+            source["format"] = DOCUMENTS_FORMAT
+            for index, (item, truncated) in enumerate(candidates):
+                if is_tool_document(item):
+                    yield self._tool_document(dict(source, record=index), item, truncated)
+                else:
+                    yield Rejection(dict(source, record=index), f'record {index} is not a document (a {type(item).__name__} without a "text" string)')
+        else:
             problem = f" ({recovered.problem})" if recovered.problem else ""
-            yield Rejection(source, f"JSON without WordPress REST API posts: no object has title/content/excerpt fields{problem}")
-            return
-        source["format"] = WORDPRESS_FORMAT
-        for index, (item, truncated) in enumerate(candidates):
-            record_source = dict(source, record=index)
-            if is_wordpress_post(item):
-                yield wordpress_document(item, record_source, truncated)
-            else:
-                yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
+            yield Rejection(source, f'JSON without WordPress REST API posts or documents: no object has title/content/excerpt fields or a "text" string{problem}')
+
+    def _tool_document(self, source: dict[str, Any], obj: dict, truncated: bool) -> Document:
+        """A document another tool wrote: its text cleaned again, its metadata kept."""
+        text = document_text(obj) or ""
+        if sniff_format(text) in ("html", "html-fragment"):
+            doc = self._document(source, source["record"], "\n\n".join(fragment_to_paragraphs(text)))
+        else:
+            doc = self._plain_text_document(source, source["record"], text)
+        doc.metadata.update(mapped_metadata(obj), truncated=truncated)
+        return doc
+
+    def _plain_text_document(self, source: dict[str, Any], index: int, text: str) -> Document:
+        """Plain text: paragraphs, then the named rules and the line classifier take out site chrome."""
+        kept, removed = self.lines.strip_chrome(split_text_paragraphs(text))
+        doc = self._document(source, index, "\n\n".join(kept))
+        doc.metadata["removed"] = removed
+        return doc
 
     @staticmethod
     def _document(source: dict[str, Any], index: int, text: str) -> Document:
@@ -162,11 +202,12 @@ class Cleaner:
     def clean_document(self, doc: Document) -> Outcome:
         """Normalize, remove boilerplate, repair, and fill in the derived metadata."""
         text, removed = clean_text(doc.text, self.rules)
+        removed = list(doc.metadata.get("removed") or []) + removed  # the reader's removals come first
         if not text:
             why = f"all {len(removed)} paragraphs were boilerplate" if removed else "it holds no text"
             return Rejection(doc.metadata["source"], f"no text left after cleaning: {why}")
         metadata = doc.metadata
-        metadata["removed"] = list(metadata.get("removed") or []) + removed
+        metadata["removed"] = removed
         metadata["language"] = detect_language(text)
         metadata["counts"] = text_counts(text)
         metadata["presswash_version"] = __version__

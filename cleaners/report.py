@@ -64,12 +64,23 @@ class RunReport:
         self.length_bins = [0] * len(LENGTH_BINS)
         self.extra: dict[str, Any] = {}
         self.started = time.perf_counter()
+        # items a reader skipped without making a record of them (drafts, attachments, menu items in
+        # a WordPress export), per file: readers put the counts in ``source["skipped_items"]``
+        self.skipped_items: dict[str, dict[str, int]] = {}
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
         self.per_format.setdefault(fmt, Counter())[what] += 1
         self._format_files.setdefault(fmt, set()).add(source["path"])
         self._seen_paths.add(source["path"])
+        if source.get("skipped_items"):
+            self.skipped_items[source["path"]] = source["skipped_items"]
+
+    def skipped_by_reason(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for counts in self.skipped_items.values():
+            total.update(counts)
+        return total
 
     def add_document(self, doc: Document) -> None:
         self.documents += 1
@@ -132,6 +143,7 @@ class RunReport:
             "duplicates_by_method": dict(sorted(self.duplicates_by_method.items())),
             "removed_by_rule": dict(self.removed_by_rule.most_common()),
             "formats": formats,
+            "skipped_items": dict(sorted(self.skipped_by_reason().items())),
             "unaccounted_files": self.unaccounted(),
             **self.extra,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
@@ -166,4 +178,7 @@ class RunReport:
             if counts["rejected"]:
                 parts.append(f"{counts['rejected']} rejected")
             lines.append(f"  {fmt}: {', '.join(parts)}")
+        skipped = self.skipped_by_reason()
+        if skipped:
+            lines.append(f"  skipped (not published content): {', '.join(f'{n} {reason}' for reason, n in sorted(skipped.items()))}")
         return "\n".join(lines)
