@@ -6,11 +6,12 @@ Typical use from a notebook::
     docs = list(Cleaner().process_file("raw", "004_4f58f105b3a0a879.txt"))
     text, removed = clean_text("Some scraped text\\n\\nShare.")
 
-Modules, one concern each: ``decode`` (bytes to text), ``sniff`` (format by content),
-``jsonrecover`` (broken JSON), ``wordpress`` / ``webpage`` / ``plaintext`` (readers),
-``htmltext`` (HTML to paragraphs), ``normalize`` (encoding, whitespace, repairs), ``boilerplate``
-(rules as data), ``metadata``, ``dedup``, ``writers`` (atomic output), ``report``; ``pipeline``
-ties the per-document steps together.
+Modules, one concern each: ``decode`` (gzip and bytes to text), ``sniff`` (format by content),
+``jsonrecover`` (broken JSON), ``wordpress`` / ``wxr`` / ``jsondocs`` / ``webpage`` / ``plaintext``
+(readers), ``htmltext`` (HTML to paragraphs), ``htmlmeta`` (page metadata), ``lines`` (plain-text
+line classifier), ``sections`` (trailing related-stories sections), ``normalize`` (encoding,
+whitespace, repairs), ``boilerplate`` (rules as data), ``metadata``, ``dedup``, ``writers`` (atomic
+output), ``report``; ``pipeline`` ties the per-document steps together.
 """
 
 __version__ = "0.1.0"

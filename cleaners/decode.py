@@ -1,28 +1,71 @@
-"""Raw bytes to text: byte-order marks, UTF-8, legacy encodings, and binary data refused.
+"""Raw bytes to text: gzip, byte-order marks, UTF-8, declared and legacy encodings; binary refused.
 
 >>> decode_bytes("café".encode("cp1252"))
 ('café', 'cp1252')
 >>> decode_bytes(b"\\xef\\xbb\\xbfhello")
 ('hello', 'utf-8-sig')
->>> decode_bytes("naïve ".encode() * 3 + b"cut \\xe2\\x80")  # a file cut inside its last character
-('naïve naïve naïve cut ', 'utf-8')
->>> decode_bytes("naïve ".encode() * 3 + b"\\x93quoted\\x94")  # UTF-8 with stray cp1252 bytes
-('naïve naïve naïve “quoted”', 'utf-8+cp1252')
->>> decode_bytes("Grüße".encode("utf-16-le"))  # UTF-16 without a byte-order mark
-('Grüße', 'utf-16-le')
+>>> decode_bytes('<html><head><meta charset="iso-8859-2"></head><body>Łódź</body></html>'.encode("iso-8859-2"))[1]
+'iso8859-2'
+>>> decompress(gzip.compress(b"hello"), max_bytes=100)
+(b'hello', 'gzip')
 """
 
 from __future__ import annotations
 
 import codecs
-import threading
-
-SAMPLE_BYTES = 65536
+import gzip
+import re
+import zlib
 
 
 class NotText(ValueError):
     """The bytes are not text in any encoding presswash reads (binary data, or nothing at all)."""
 
+
+class BadCompression(ValueError):
+    """Compressed data that cannot be used: corrupt, truncated, or too large once decompressed."""
+
+
+# -- compression --------------------------------------------------------------------------------
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+
+def decompress(data: bytes, max_bytes: int) -> tuple[bytes, str | None]:
+    """Gunzip ``data`` if it is gzip (by its magic bytes, not its name); return ``(bytes, "gzip")``.
+
+    Stops as soon as the output would exceed ``max_bytes`` (a decompression bomb costs at most that
+    much memory) and raises :class:`BadCompression`. Concatenated gzip members are all read.
+    Anything else is returned unchanged with ``None``.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return data, None
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        chunk = rest
+        try:
+            while chunk:
+                out += inflater.decompress(chunk, max_bytes + 1 - len(out))
+                if len(out) > max_bytes:
+                    raise BadCompression(f"gzip data larger than the {max_bytes // (1024 * 1024)} MiB limit per file once decompressed (a decompression bomb?)")
+                chunk = inflater.unconsumed_tail
+            out += inflater.flush()
+        except zlib.error as exc:
+            raise BadCompression(f"corrupt gzip data: {exc}") from None
+        if not inflater.eof:
+            raise BadCompression("truncated gzip data: the file ends before the compressed stream does")
+        if len(out) > max_bytes:
+            raise BadCompression(f"gzip data larger than the {max_bytes // (1024 * 1024)} MiB limit per file once decompressed (a decompression bomb?)")
+        rest = inflater.unused_data.lstrip(b"\x00")  # members may be padded with NULs
+        if rest and not rest.startswith(GZIP_MAGIC):
+            break  # trailing garbage after the last member: ignored, as gzip(1) does
+    return bytes(out), "gzip"
+
+
+# -- encodings ----------------------------------------------------------------------------------
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -32,79 +75,88 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# C0 control bytes that never appear in real text (TAB, LF, FF, CR and ESC excluded).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+# C0 control bytes that never appear in real text (TAB, LF, FF, CR and ESC excluded; NUL apart).
+_CONTROL_BYTES = bytes(b for b in range(1, 32) if b not in (9, 10, 12, 13, 27))
 _ASCII = bytes(range(128))
-# Text may hold a few stray control bytes (a NUL pasted in by a broken scraper); binary data is full of them.
-MAX_CONTROL_SHARE = 0.02
+SAMPLE = 65536
+# A few NUL bytes in otherwise clean text are debris (a scraper's padding), not binary data.
+MAX_STRAY_NUL_SHARE = 0.001
+STRAY_NULS = 8  # ... or a handful in a short file (the control-byte share still catches binary data)
+# Valid UTF-8 with a handful of broken bytes is still UTF-8: at least this many valid multi-byte
+# characters per invalid byte.
+MIN_UTF8_EVIDENCE = 10
+
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
+_WEB_CP1252 = ("iso8859-1", "latin-1", "ascii")
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def _control_share(sample: bytes) -> float:
     if not sample:
         return 0.0
-    stripped = sample.translate(None, _CONTROL_BYTES)
-    return 1.0 - len(stripped) / len(sample)
+    return 1.0 - len(sample.translate(None, _CONTROL_BYTES)) / len(sample)
 
 
-def _cp1252(chunk: bytes) -> str:
-    """cp1252 for each byte, latin-1 for the five bytes cp1252 leaves undefined."""
-    return "".join(chr(b) if 0x80 <= b < 0xA0 and bytes([b]).decode("cp1252", "replace") == "\ufffd"
-                   else bytes([b]).decode("cp1252", "replace") for b in chunk)
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding an HTML ``<meta charset>`` / ``http-equiv`` or an XML declaration names, if
+    Python knows it (canonical codec name)."""
+    match = _DECLARED.search(data[:4096])
+    if not match:
+        return None
+    try:
+        return codecs.lookup((match.group(1) or match.group(2)).decode("ascii")).name
+    except LookupError:
+        return None
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """``utf-16-le``/``-be`` when every other byte is NUL, as in UTF-16 text in a Latin script."""
+    """UTF-16 text saved without a byte-order mark: every other byte NUL for Latin text."""
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
-    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
-    if odd_nul > 0.4 and even_nul < 0.05:
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
         return "utf-16-le"
-    if even_nul > 0.4 and odd_nul < 0.05:
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
         return "utf-16-be"
     return None
-
-
-def _decode_utf16(data: bytes, encoding: str) -> str:
-    if len(data) % 2:  # cut in the middle of a code unit: drop the half
-        data = data[:-1]
-    return data.decode(encoding)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``; raise :class:`NotText` for binary data.
 
-    Order: a byte-order mark decides; UTF-16 without a mark is recognised by its NUL bytes; else
-    strict UTF-8 (a last character cut off by truncation is dropped); else UTF-8 with a few stray
-    cp1252 bytes (``utf-8+cp1252``: mixed files are common in scraped text); else, if the bytes look
-    like text, cp1252 (a superset of latin-1 for printable text, and what mislabelled "latin-1" web
-    text usually is), with latin-1 for the five bytes cp1252 leaves undefined.
+    Order: a byte-order mark decides; UTF-16 without a mark is recognised by its NUL pattern; strict
+    UTF-8; the encoding the document declares (``<meta charset>``, ``<?xml encoding?>``); UTF-8 with a
+    few broken bytes (replaced, and said so in the encoding); then, if the bytes look like text,
+    cp1252 (a superset of latin-1 for printable text, and what mislabelled "latin-1" web text usually
+    is), with latin-1 as the last resort for the five bytes cp1252 leaves undefined.
     """
     if not data.strip():
         raise NotText("empty file" if not data else "file holds only whitespace")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                body = data[len(bom):]
-                text = _decode_utf16(body, encoding) if encoding.startswith("utf-16") else body.decode(encoding.replace("-sig", ""))
+                text = data[len(bom):].decode(encoding.replace("-sig", ""))
             except UnicodeDecodeError as exc:
                 raise NotText(f"starts with a {encoding} byte-order mark but is not valid {encoding}: {exc.reason} at byte {exc.start + len(bom)}") from None
             if not text.strip():
                 raise NotText("file holds only whitespace")
             return text, encoding
-    sample = data[:SAMPLE_BYTES]
+    sample = data[:SAMPLE]
     if b"\x00" in sample:
-        encoding = _utf16_without_bom(sample)
-        if encoding is not None:
+        utf16 = _utf16_without_bom(sample)
+        if utf16:
             try:
-                text = _decode_utf16(data, encoding)
+                return data.decode(utf16), utf16
             except UnicodeDecodeError:
-                text = None
-            if text is not None and text.strip() and _text_control_share(text[:SAMPLE_BYTES]) <= MAX_CONTROL_SHARE:
-                return text, encoding
-        if _control_share(sample) > MAX_CONTROL_SHARE:
+                pass
+        if sample.count(0) > max(MAX_STRAY_NUL_SHARE * len(sample), STRAY_NULS) or _control_share(sample) > 0.02:
             raise NotText("binary data (NUL bytes and no UTF-16 byte-order mark)")
-    if _control_share(sample) > MAX_CONTROL_SHARE:
+        data = data.replace(b"\x00", b"")
+        sample = data[:SAMPLE]
+    if _control_share(sample) > 0.02:
         raise NotText("binary data (too many control bytes for text)")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -116,53 +168,27 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         head = data[: utf8_error.start]
         if not head.isascii():
             return head.decode("utf-8"), "utf-8"
-    if _looks_like_binary(sample):
+    declared = declared_encoding(data)
+    if declared in _WEB_CP1252:
+        declared = "cp1252"  # as browsers do (WHATWG Encoding Standard): these labels mean windows-1252
+    if declared and declared not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        try:
+            return data.decode(declared), declared
+        except UnicodeDecodeError:
+            pass
+    invalid = len(data) - len(data.decode("utf-8", errors="ignore").encode("utf-8"))
+    if len(_UTF8_MULTIBYTE.findall(data)) >= MIN_UTF8_EVIDENCE * max(invalid, 1):
+        return data.decode("utf-8", errors="replace"), f"utf-8 ({invalid} invalid bytes replaced)"
+    if _looks_like_binary(data):
         raise NotText(f"binary data (not valid UTF-8: {utf8_error.reason} at byte {utf8_error.start})")
-    mixed = _decode_mixed(data)
-    if mixed is not None:
-        return mixed, "utf-8+cp1252"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return _cp1252(data), "cp1252"
+        return data.decode("latin-1"), "latin-1"
 
 
-_counts = threading.local()
-
-
-def _stray_cp1252(exc: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: decode the invalid bytes as cp1252 and count them."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start : exc.end]
-    _counts.invalid += len(bad)
-    return _cp1252(bad), exc.end
-
-
-codecs.register_error("presswash-stray-cp1252", _stray_cp1252)
-
-
-def _decode_mixed(data: bytes) -> str | None:
-    """UTF-8 text with a minority of stray legacy bytes, each decoded as cp1252; None when the
-    invalid bytes are not a clear minority (then the whole file is in a legacy encoding)."""
-    _counts.invalid = 0
-    text = data.decode("utf-8", "presswash-stray-cp1252")
-    invalid = _counts.invalid
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    valid_multibyte = non_ascii - invalid
-    if invalid == 0 or valid_multibyte <= invalid:
-        return None
-    return text
-
-
-def _text_control_share(text: str) -> float:
-    if not text:
-        return 0.0
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\x0c\r\x1b")
-    return controls / len(text)
-
-
-def _looks_like_binary(sample: bytes) -> bool:
+def _looks_like_binary(data: bytes) -> bool:
     """Random bytes are rich in bytes >= 0x80 that no legacy text would use so densely."""
+    sample = data[:SAMPLE]
     high = len(sample.translate(None, _ASCII))
     return high / len(sample) > 0.30

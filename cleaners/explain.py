@@ -27,6 +27,7 @@ from typing import Any, Iterator
 from .boilerplate import RuleSet
 from .normalize import join_paragraphs, normalize_text, repair_text, split_paragraphs
 from .pipeline import Cleaner, CleanerConfig, Outcome
+from .plaintext import split_text_paragraphs
 from .record import Document, Rejection
 
 
@@ -172,11 +173,17 @@ class Explanation:
 
 
 class _Recording(Cleaner):
-    """A Cleaner that remembers what each record looked like just before cleaning."""
+    """A Cleaner that remembers what each record looked like just before cleaning, and, for plain
+    text, the paragraphs the reader started from (its rules and line classifier remove some)."""
 
     def __init__(self, config: CleanerConfig | None = None):
         super().__init__(config)
         self.last: tuple[str, list[dict[str, str]]] | None = None
+        self.read_paragraphs: list[str] | None = None
+
+    def _plain_text_document(self, source, index, text):
+        self.read_paragraphs = [" ".join(p.split()) for p in split_text_paragraphs(text)]
+        return super()._plain_text_document(source, index, text)
 
     def clean_document(self, doc: Document) -> Outcome:
         self.last = (doc.text, [dict(r) for r in doc.metadata.get("removed") or ()])
@@ -189,13 +196,34 @@ def explain_file(path: str | Path, config: CleanerConfig | None = None) -> Itera
     cleaner = _Recording(config)
     for outcome in cleaner.process_file(path.parent, path.name):
         captured, cleaner.last = cleaner.last, None
+        read, cleaner.read_paragraphs = cleaner.read_paragraphs, None
         if captured is None:
             yield Explanation(outcome)
             continue
         before, reader_removed = captured
         paragraphs = _paragraphs(before, cleaner.rules)
         checked = _agrees(outcome, paragraphs, reader_removed)
+        if checked and read is not None:
+            paragraphs, reader_removed = _with_reader_removals(read, reader_removed, paragraphs)
         yield Explanation(outcome, reader_removed, paragraphs if checked else None, checked)
+
+
+def _with_reader_removals(read: list[str], reader_removed: list[dict[str, str]], cleaned: list[Paragraph]) -> tuple[list[Paragraph], list[dict[str, str]]]:
+    """Put the paragraphs the plain-text reader removed back in their places among the cleaning's
+    paragraphs; what cannot be placed stays in the reader's list."""
+    pending = list(reader_removed)
+    rest = iter(cleaned)
+    view: list[Paragraph] = []
+    for paragraph in read:
+        match = next((i for i, r in enumerate(pending) if r["text"] == paragraph), None)
+        if match is not None:
+            view.append(Paragraph("removed", paragraph, rule=pending.pop(match)["rule"]))
+        else:
+            following = next(rest, None)
+            if following is not None:
+                view.append(following)
+    view.extend(rest)
+    return view, pending
 
 
 def _paragraphs(text: str, rules: RuleSet) -> list[Paragraph]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Iterable
 
 from bs4 import BeautifulSoup, Comment, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
@@ -75,9 +76,41 @@ def split_paragraphs(flat: str) -> list[str]:
 _TRAFILATURA_BLOCKS = {"p", "head", "item", "quote", "code", "row", "list", "table", "div"}
 
 
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of trafilatura's output and where it came from.
+
+    ``tag``: the trafilatura element it belongs to (``p``, ``head``, ``item``, ``row``, ``quote``...);
+    ``group``: the index of the top-level element holding it (the items of one list share a group).
+    """
+
+    text: str
+    tag: str
+    group: int
+
+
 def extracted_to_paragraphs(body) -> list[str]:
     """Paragraphs from the lxml element trafilatura's ``bare_extraction`` returns as ``body``."""
-    return split_paragraphs("".join(_flatten(body)))
+    return [block.text for block in extracted_blocks(body)]
+
+
+def extracted_blocks(body) -> list[Block]:
+    """The paragraphs of trafilatura's output tree, each with its element and top-level group."""
+    blocks: list[Block] = []
+    if body.text and body.text.strip():
+        blocks += [Block(p, "p", -1) for p in split_paragraphs(body.text)]
+    for group, child in enumerate(body):
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag != "list":
+            blocks += [Block(text, tag, group) for text in split_paragraphs("".join(_flatten(child)))]
+            continue
+        blocks += [Block(text, "list", group) for text in split_paragraphs(child.text or "")]
+        for item in child:  # one block per list item, so a list of bare links can be judged as one
+            item_tag = item.tag if isinstance(item.tag, str) else ""
+            for text in split_paragraphs("".join(_flatten(item))):
+                blocks.append(Block(text, "item" if item_tag == "item" else item_tag or "list", group))
+        blocks += [Block(text, "list", group) for text in split_paragraphs(child.tail or "")]
+    return blocks
 
 
 def _flatten(element) -> Iterable[str]:

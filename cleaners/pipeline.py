@@ -24,9 +24,12 @@ from typing import Any, Iterator
 from . import __version__
 from .boilerplate import RuleSet
 from .budget import BudgetExceeded, disarm, time_limit
-from .decode import NotText, decode_bytes
+from .decode import BadCompression, NotText, decode_bytes, decompress
 from .htmltext import fragment_to_paragraphs
+from .jsondocs import FORMAT as DOCUMENTS_FORMAT
+from .jsondocs import document_text, is_tool_document, mapped_metadata
 from .jsonrecover import JSONTooDeep, recover_json
+from .lines import LineClassifier
 from .metadata import detect_language, text_counts
 from .normalize import join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, repair_text, split_paragraphs
 from .plaintext import split_text_paragraphs
@@ -35,12 +38,15 @@ from .sniff import sniff_format
 from .webpage import html_page_document
 from .wordpress import FORMAT as WORDPRESS_FORMAT
 from .wordpress import is_wordpress_post, records, wordpress_document
+from .wxr import FORMAT as WXR_FORMAT
+from .wxr import wxr_records
 
 Outcome = Document | Rejection
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_DOCUMENT_CHARS = 5_000_000
 DEFAULT_DOCUMENT_SECONDS = 30.0
+HTML_CHARS_PER_TEXT_CHAR = 4  # a page's markup is several times its text: its limit is this multiple
 READ_ATTEMPTS = 3
 # A DOCTYPE with an internal subset declaring entities: no feed, export or page presswash reads needs one,
 # and it is how XXE (file or network reads) and "billion laughs" (exponential expansion) are written.
@@ -105,6 +111,7 @@ class Cleaner:
     def __init__(self, config: CleanerConfig | None = None):
         self.config = config or CleanerConfig()
         self.rules = RuleSet.load(*self.config.rules_files)
+        self.lines = LineClassifier.default(self.rules)
         if self.config.document_seconds:
             warm_up()  # lazy loads (the language model...) must not count against the first document's budget
 
@@ -125,6 +132,18 @@ class Cleaner:
         (or, when the reader itself was stopped, the rest of the file is rejected with the record)."""
         seconds = self.config.document_seconds
         source["sha256"] = hashlib.sha256(data).hexdigest()
+        try:
+            with time_limit(seconds):
+                data, compression = decompress(data, self.config.max_file_bytes)
+        except BadCompression as exc:
+            yield Rejection(source, str(exc))
+            return
+        except BudgetExceeded as exc:
+            disarm()
+            yield Rejection(source, f"stopped while decompressing: it {exc}")
+            return
+        if compression:
+            source["compression"] = compression
         try:
             with time_limit(seconds):
                 text, encoding = decode_bytes(data)
@@ -171,12 +190,19 @@ class Cleaner:
             yield Rejection(source, f"no records found in this {source['format']} file")
 
     def _read(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
-        if declares_entities(text):
-            source["format"] = "xml"
+        kind = sniff_format(text)
+        limit = self.config.max_document_chars * (HTML_CHARS_PER_TEXT_CHAR if kind == "html" else 1)
+        if limit and kind in ("text", "html-fragment", "html") and len(text) > limit:
+            # one document per file: refuse it before a reader spends time (and memory) on it
+            source["format"] = kind
+            yield Rejection(source, f"too large: {len(text):,} characters, over the limit of {limit:,} for "
+                            f"{'an HTML page' if kind == 'html' else 'one document'}")
+            return
+        if kind != "wxr" and declares_entities(text):  # (the WXR reader refuses DTDs itself, in its words)
+            source["format"] = "xml" if kind == "xml" else kind
             yield Rejection(source, "refused: a DOCTYPE that declares entities (<!ENTITY ...>), the form of "
                             "XML external-entity and entity-expansion attacks; presswash never expands or fetches entities")
             return
-        kind = sniff_format(text)
         if kind == "json":
             yield from self._read_json(text, source)
         elif kind == "html":
@@ -185,12 +211,15 @@ class Cleaner:
         elif kind == "html-fragment":
             source["format"] = "html-fragment"
             yield self._document(source, 0, "\n\n".join(fragment_to_paragraphs(text)))
+        elif kind == "wxr":
+            source["format"] = WXR_FORMAT
+            yield from wxr_records(text, source)
         elif kind == "xml":
             source["format"] = "xml"
-            yield Rejection(source, "XML feeds are not supported yet (only WordPress REST JSON, HTML and plain text)")
+            yield Rejection(source, "XML feeds other than WordPress exports (WXR) are not supported yet")
         else:
             source["format"] = "text"
-            yield self._document(source, 0, "\n\n".join(split_text_paragraphs(text)))
+            yield self._plain_text_document(source, 0, text)
 
     def _read_json(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
         source["format"] = "json"
@@ -200,17 +229,41 @@ class Cleaner:
             yield Rejection(source, f"unusable JSON: {exc}")
             return
         candidates = list(records(recovered))
-        if not any(is_wordpress_post(item) for item, _ in candidates):
+        if any(is_wordpress_post(item) for item, _ in candidates):
+            source["format"] = WORDPRESS_FORMAT
+            for index, (item, truncated) in enumerate(candidates):
+                record_source = dict(source, record=index)
+                if is_wordpress_post(item):
+                    yield wordpress_document(item, record_source, truncated)
+                else:
+                    yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
+        elif any(is_tool_document(item) for item, _ in candidates):
+            source["format"] = DOCUMENTS_FORMAT
+            for index, (item, truncated) in enumerate(candidates):
+                if is_tool_document(item):
+                    yield self._tool_document(dict(source, record=index), item, truncated)
+                else:
+                    yield Rejection(dict(source, record=index), f'record {index} is not a document (a {type(item).__name__} without a "text" string)')
+        else:
             problem = f" ({recovered.problem})" if recovered.problem else ""
-            yield Rejection(source, f"JSON without WordPress REST API posts: no object has title/content/excerpt fields{problem}")
-            return
-        source["format"] = WORDPRESS_FORMAT
-        for index, (item, truncated) in enumerate(candidates):
-            record_source = dict(source, record=index)
-            if is_wordpress_post(item):
-                yield wordpress_document(item, record_source, truncated)
-            else:
-                yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
+            yield Rejection(source, f'JSON without WordPress REST API posts or documents: no object has title/content/excerpt fields or a "text" string{problem}')
+
+    def _tool_document(self, source: dict[str, Any], obj: dict, truncated: bool) -> Document:
+        """A document another tool wrote: its text cleaned again, its metadata kept."""
+        text = document_text(obj) or ""
+        if sniff_format(text) in ("html", "html-fragment"):
+            doc = self._document(source, source["record"], "\n\n".join(fragment_to_paragraphs(text)))
+        else:
+            doc = self._plain_text_document(source, source["record"], text)
+        doc.metadata.update(mapped_metadata(obj), truncated=truncated)
+        return doc
+
+    def _plain_text_document(self, source: dict[str, Any], index: int, text: str) -> Document:
+        """Plain text: paragraphs, then the named rules and the line classifier take out site chrome."""
+        kept, removed = self.lines.strip_chrome(split_text_paragraphs(text))
+        doc = self._document(source, index, "\n\n".join(kept))
+        doc.metadata["removed"] = removed
+        return doc
 
     @staticmethod
     def _document(source: dict[str, Any], index: int, text: str) -> Document:
@@ -230,13 +283,14 @@ class Cleaner:
         """Normalize, remove boilerplate, repair, and fill in the derived metadata."""
         limit = self.config.max_document_chars
         if limit and len(doc.text) > limit:
-            return Rejection(doc.metadata["source"], f"too large: the record holds {len(doc.text):,} characters of text, over the limit of {limit:,} per document")
+            return Rejection(doc.metadata["source"], f"too large: {len(doc.text):,} characters, over the limit of {limit:,} for one document")
         text, removed = clean_text(doc.text, self.rules)
+        removed = list(doc.metadata.get("removed") or []) + removed  # the reader's removals come first
         if not text:
             why = f"all {len(removed)} paragraphs were boilerplate" if removed else "it holds no text"
             return Rejection(doc.metadata["source"], f"no text left after cleaning: {why}")
         metadata = doc.metadata
-        metadata["removed"] = list(metadata.get("removed") or []) + removed
+        metadata["removed"] = removed
         metadata["language"] = detect_language(text)
         metadata["counts"] = text_counts(text)
         metadata["presswash_version"] = __version__
@@ -251,11 +305,19 @@ def warm_up() -> None:
     global _warm
     if _warm:
         return
-    page = "<html><head><title>Warm</title></head><body><article><p>" + "Warm up the extractor. " * 20 + "</p></article></body></html>"
-    html_page_document(page, {"path": "warm-up", "record": 0})
-    clean_text(fragment_to_paragraphs("<p>" + "Warm up the cleaner and the language model. " * 5 + "</p>")[0])
-    detect_language("Warm up the cleaner and the language model. " * 5)
     _warm = True
+    words = "Warm up the extractor, the cleaner and the language model. " * 5
+    source = {"path": "warm-up", "format": None, "sha256": None, "record": 0, "encoding": None}
+    try:
+        html_page_document(f"<html><head><title>Warm</title></head><body><article><p>{words}</p></article></body></html>", dict(source))
+        list(wxr_records('<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" '
+                         'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>W</title>'
+                         f"<wp:post_type>post</wp:post_type><wp:status>publish</wp:status><content:encoded><![CDATA[<p>{words}</p>]]>"
+                         "</content:encoded></item></channel></rss>", dict(source)))
+        clean_text(fragment_to_paragraphs(f"<p>{words}</p>")[0])
+        detect_language(words)
+    except Exception:  # warming up is an optimisation; the real input will meet any problem itself
+        pass
 
 
 class Unusable(Exception):

@@ -73,6 +73,9 @@ class RunReport:
         self.length_bins = [0] * len(LENGTH_BINS)
         self.extra: dict[str, Any] = {}
         self.started = time.perf_counter()
+        # items a reader skipped without making a record of them (drafts, attachments, menu items in
+        # a WordPress export), per file: readers put the counts in ``source["skipped_items"]``
+        self.skipped_items: dict[str, dict[str, int]] = {}
 
     def _count(self, source: dict[str, Any], what: str) -> None:
         fmt = source.get("format") or "unknown"
@@ -82,6 +85,8 @@ class RunReport:
         self._files_in[what].add(path)
         self._check_record(path, source.get("record"))
         self._seen_paths.add(path)
+        if source.get("skipped_items"):
+            self.skipped_items[path] = source["skipped_items"]
 
     def _check_record(self, path: str, record: Any) -> None:
         """Each record of a file once, a whole-file rejection alone; a file's outcomes come together
@@ -100,6 +105,12 @@ class RunReport:
     def _problem(self, message: str) -> None:
         if len(self.problems) < 20:
             self.problems.append(message)
+
+    def skipped_by_reason(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for counts in self.skipped_items.values():
+            total.update(counts)
+        return total
 
     def add_document(self, doc: Document) -> None:
         self.documents += 1
@@ -212,6 +223,7 @@ class RunReport:
             "duplicates_by_method": dict(sorted(self.duplicates_by_method.items())),
             "removed_by_rule": dict(self.removed_by_rule.most_common()),
             "formats": formats,
+            "skipped_items": dict(sorted(self.skipped_by_reason().items())),
             "unaccounted_files": self.unaccounted(),
             "balance": self.balance(),
             **self.extra,
@@ -247,5 +259,8 @@ class RunReport:
             if counts["rejected"]:
                 parts.append(f"{counts['rejected']} rejected")
             lines.append(f"  {fmt}: {', '.join(parts)}")
+        skipped = self.skipped_by_reason()
+        if skipped:
+            lines.append(f"  skipped (not published content): {', '.join(f'{n} {reason}' for reason, n in sorted(skipped.items()))}")
         lines.append(f"  {self.balance_line()}")
         return "\n".join(lines)

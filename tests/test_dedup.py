@@ -205,8 +205,11 @@ def test_articles_of_one_site_sharing_chrome_are_not_merged_and_the_chrome_is_le
     docs, dups, _ = load(out)
     assert dups == [] and len(docs) == 4
     for doc in docs:
-        removed = [r["text"] for r in doc["metadata"]["removed"] if r["rule"] == "repeated-line"]
-        assert removed == NAV + FOOTER, doc["metadata"]["source"]["path"]
+        removed = doc["metadata"]["removed"]
+        assert {r["text"] for r in removed} >= set(NAV + FOOTER), doc["metadata"]["source"]["path"]
+        # menus and the copyright line look like chrome on their own (the line classifier takes them);
+        # the footer's full sentence does not, and is learned as this site's repeated line
+        assert [r["text"] for r in removed if r["rule"] == "repeated-line"] == [FOOTER[0]]
         assert "He declined to comment." in doc["text"].split("\n\n")  # a common sentence inside prose
         assert not any(line in doc["text"] for line in ("Subscribe", "All rights reserved", "Privacy policy"))
         assert doc["metadata"]["counts"]["paragraphs"] == len(doc["text"].split("\n\n"))
