@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-FORMATS = {"json", "html", "html-fragment", "xml", "text"}
+FORMATS = {"json", "html", "html-fragment", "wxr", "xml", "text"}
 
 
 class Finding(Exception):
@@ -67,6 +67,11 @@ def seeds() -> list[bytes]:
         "Grüße aus Köln – “quoted”".encode("utf-16"), "Grüße aus Köln – “quoted”".encode("cp1252"),
         "naïve café ".encode() * 5 + b"\x93x\x94\xe2\x80",
         gzip.compress(b"<p>compressed</p>" * 10, mtime=0),
+        b'<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" '
+        b'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item><title>T</title><wp:post_type>post'
+        b"</wp:post_type><wp:status>publish</wp:status><content:encoded><![CDATA[<p>" + b"Body words here. " * 10
+        + b"</p>]]></content:encoded></item><item><wp:post_type>attachment</wp:post_type></item></channel></rss>",
+        b'{"id": "a", "text": "A document from another tool.", "metadata": {"url": "https://example.com/a"}}\n' * 3,
         b"Read Time:7 Minute, 0 Second\n\nThe drills.However it went on.\n\nShare.\n\nExit mobile version",
     ]
     return found

@@ -104,7 +104,7 @@ def write_hostile_files(raw: Path, outside: Path, fifty_mb_line: bool = True) ->
         "document", "")
     put("deep-page.html", b"<html><body>" + b"<div>" * 100_000 + b"Deep page. " + GOOD_TEXT.encode() + b"</div>" * 100_000
         + b"</body></html>", "document", "Deep page. " + GOOD_TEXT)
-    put("bomb.json.gz", gzip_bomb(), "rejected", "")
+    put("bomb.json.gz", gzip_bomb(), "rejected", "gzip data larger than the 64 MiB limit per file once decompressed")
     put("export-xxe.xml", wxr(f'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{outside / "secret.txt"}">]>').encode(),
         "rejected", "declares a DTD or entities of its own; refused")
     put("export-laughs.xml", billion_laughs().encode(), "rejected", "declares a DTD or entities of its own; refused")
