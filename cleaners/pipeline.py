@@ -50,6 +50,7 @@ HTML_CHARS_PER_TEXT_CHAR = 4  # a page's markup is several times its text: its l
 READ_ATTEMPTS = 3
 # A DOCTYPE with an internal subset declaring entities: no feed, export or page presswash reads needs one,
 # and it is how XXE (file or network reads) and "billion laughs" (exponential expansion) are written.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Only the first DOCTYPE in the head is examined (XML allows one, before the root element): linear time.
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*?<!ENTITY", re.IGNORECASE | re.DOTALL)
@@ -198,6 +199,10 @@ class Cleaner:
             yield Rejection(source, f"too large: {len(text):,} characters, over the limit of {limit:,} for "
                             f"{'an HTML page' if kind == 'html' else 'one document'}")
             return
+        if kind in ("html", "html-fragment", "wxr"):
+            # characters XML forbids (C0 controls but tab and line breaks, U+FFFE/U+FFFF) are never text;
+            # lxml keeps them while parsing but refuses them when a reader edits the tree
+            text = _NOT_XML.sub("", text)
         if kind != "wxr" and declares_entities(text):  # (the WXR reader refuses DTDs itself, in its words)
             source["format"] = "xml" if kind == "xml" else kind
             yield Rejection(source, "refused: a DOCTYPE that declares entities (<!ENTITY ...>), the form of "

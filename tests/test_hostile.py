@@ -419,3 +419,17 @@ def test_bombs_are_refused_within_bounded_memory(hostile):
             assert "internal error" not in outcome["error"] and expect[name][1] in outcome["error"], (name, outcome)
         else:
             assert outcome["text"].endswith(expect[name][1])
+
+
+FUZZ_FINDINGS = Path(__file__).resolve().parent / "fixtures" / "fuzz"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FUZZ_FINDINGS.iterdir()))
+def test_inputs_the_fuzzer_found_are_handled(name):
+    """Inputs benchmarks/fuzz_readers.py found (each once made a reader raise); kept as regressions."""
+    data = (FUZZ_FINDINGS / name).read_bytes()
+    outcomes = list(Cleaner().process_bytes(data, {"path": name, "format": None, "sha256": None, "record": None, "encoding": None}))
+    assert outcomes
+    for outcome in outcomes:
+        assert isinstance(outcome, Document) or "internal error" not in outcome.error, outcome.error
+    assert any(isinstance(outcome, Document) for outcome in outcomes)
