@@ -131,6 +131,9 @@ class ShardSummary:
     documents: int
     rejected: int
     seconds: float
+    # time spent in the per-file work itself (reading, cleaning, fingerprinting, writing the shard
+    # lines), summed over the batch's files; ``seconds`` minus this is the batch's overhead
+    work_seconds: float = 0.0
 
 
 def shard_line(outcome: Document | Rejection, dedup: DedupConfig) -> dict[str, Any]:
@@ -155,16 +158,19 @@ def clean_files(
     A file's outcomes are written and flushed together once the file is done, so a process that dies
     mid-file leaves only whole files in the shard. ``progress`` (used by :mod:`cleaners.workers`) is
     called with ``("file", i)`` when file ``i`` starts, ``("tick", i)`` after each of its outcomes and
-    ``("done", i, offset, documents, rejected)`` once its block is flushed and ends at ``offset``.
-    Returns the numbers of documents and rejections written.
+    ``("done", i, offset, documents, rejected, seconds)`` once its block is flushed and ends at
+    ``offset`` (``seconds``: the time the file took). Returns the numbers of documents and rejections
+    written and the seconds spent on the files.
     """
     cleaner = _cleaner(config or CleanerConfig())
     dedup = dedup or DedupConfig()
     documents = rejected = 0
+    work = 0.0
     for index in range(start, len(paths)):
         relpath = paths[index]
         if progress:
             progress("file", index)
+        file_started = time.perf_counter()
         lost = testhooks.fault(relpath) == "drop"
         lines: list[str] = []
         file_documents = file_rejected = 0
@@ -183,10 +189,12 @@ def clean_files(
         handle.flush()
         documents += file_documents
         rejected += file_rejected
+        seconds = time.perf_counter() - file_started
+        work += seconds
         if progress:
-            progress("done", index, handle.tell(), file_documents, file_rejected)
+            progress("done", index, handle.tell(), file_documents, file_rejected, seconds)
         testhooks.pause("cleaning")
-    return documents, rejected
+    return documents, rejected, work
 
 
 def clean_batch_to_shard(
@@ -198,9 +206,9 @@ def clean_batch_to_shard(
     started = time.perf_counter()
     tmp = f"{shard_path}.tmp"
     with open(tmp, "wb") as handle:
-        documents, rejected = clean_files(raw_dir, paths, handle, config, dedup)
+        documents, rejected, work = clean_files(raw_dir, paths, handle, config, dedup)
     os.replace(tmp, shard_path)
-    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
+    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
 
 
 def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Fingerprint] | Rejection]:

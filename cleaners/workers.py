@@ -202,18 +202,21 @@ class WorkerPool:
         started = time.perf_counter()
         tmp = f"{shard_path}.tmp"
         documents = rejected = offset = index = 0
+        work = 0.0
         deaths: dict[int, int] = {}
         while index < len(paths):
             worker = self._checkout()
             try:
-                index, offset, d, r = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
+                index, offset, d, r, w = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
                 documents += d
                 rejected += r
+                work += w
                 self._checkin(worker)
                 break
             except _Lost as lost:
                 documents += lost.documents
                 rejected += lost.rejected
+                work += lost.work
                 offset = lost.offset
                 code = self._discard(worker)
                 self.deaths += 1
@@ -240,9 +243,9 @@ class WorkerPool:
         if not paths:
             open(tmp, "wb").close()
         os.replace(tmp, shard_path)
-        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
+        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
 
-    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int]:
+    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int, float]:
         """Send one batch (from ``start``) to ``worker`` and follow it to the end; raise :class:`_Lost`."""
         progress = _Progress(start, offset)
         if not worker.ready:
@@ -260,12 +263,13 @@ class WorkerPool:
             if kind == "file":
                 progress.current = message[1]
             elif kind == "done":
-                _, i, progress.offset, d, r = message
+                _, i, progress.offset, d, r, seconds = message
                 progress.documents += d
                 progress.rejected += r
+                progress.work += seconds
                 progress.current = i + 1
             elif kind == "end":
-                return len(paths), progress.offset, progress.documents, progress.rejected
+                return len(paths), progress.offset, progress.documents, progress.rejected, progress.work
             elif kind == "error":
                 raise WorkerFailed(f"a worker process failed: {message[1]}")
 
@@ -309,8 +313,9 @@ class _Progress:
         self.offset = offset
         self.documents = 0
         self.rejected = 0
+        self.work = 0.0
 
     def lost(self, worker: _Worker, timed_out: bool) -> _Lost:
         lost = _Lost(self.current, timed_out, worker.process.exitcode)
-        lost.offset, lost.documents, lost.rejected = self.offset, self.documents, self.rejected
+        lost.offset, lost.documents, lost.rejected, lost.work = self.offset, self.documents, self.rejected, self.work
         return lost

@@ -157,7 +157,8 @@ def clean_corpus(
         progress.stage("deduplicating and writing the outputs")
         report = RunReport(files)
         report.started = started
-        report.timings.update(discover=discovered - started, clean=cleaned - discovered, clean_cpu=sum(s["seconds"] for s in summaries))
+        report.timings.update(discover=discovered - started, clean=cleaned - discovered, clean_cpu=sum(s["seconds"] for s in summaries),
+                              clean_work=sum(s["work_seconds"] for s in summaries))
         report.extra.update(batch_size=batch_size, workers=n_workers)
         shards = [s["shard"] for s in summaries]
         report = dedup_and_write_task(shards, str(out), files, dedup_config, state_path, report)["report"]
