@@ -24,6 +24,7 @@ The pool has no Prefect dependency: the flow in ``flows/clean.py`` uses it, and 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -76,6 +77,7 @@ def _worker_main(conn: Connection) -> None:
     logging.getLogger().addHandler(logging.NullHandler())
     send = conn.send
     try:
+        _warm_up()
         send(("ready", os.getpid()))
         while True:
             message = conn.recv()
@@ -95,6 +97,50 @@ def _worker_main(conn: Connection) -> None:
                 send(("error", f"{type(exc).__name__}: {exc}"))
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         return  # the parent is gone
+
+
+def _warm_up() -> None:
+    """Load what the first document would otherwise load (the extractor, the language model, the
+    MinHash library), so that a worker started ahead of time (:func:`prestart`) is ready to go."""
+    from .dedup import fingerprint
+    from .pipeline import warm_up
+
+    warm_up()
+    try:
+        fingerprint("warm up the dedup fingerprint with a few words of prose " * 3, DedupConfig())
+    except Exception:  # an optimisation only
+        pass
+
+
+_prestarted: list["_Worker"] = []
+_prestarted_lock = threading.Lock()
+
+
+def prestart(workers: int) -> None:
+    """Start ``workers`` worker processes now, for the next :class:`WorkerPool` to adopt.
+
+    A spawned worker takes a second or more to import and warm up the cleaning libraries; started
+    before a slow step that does not need them (the CLI starts them before Prefect's local server
+    boots), that time overlaps it. Workers a pool does not adopt are stopped when it is created, or at exit.
+    """
+    ctx = get_context("spawn")
+    with _prestarted_lock:
+        while len(_prestarted) < workers:
+            _prestarted.append(_Worker(ctx))
+
+
+def _adopt(limit: int) -> list["_Worker"]:
+    with _prestarted_lock:
+        taken, rest = _prestarted[:limit], _prestarted[limit:]
+        _prestarted.clear()
+    for worker in rest:  # not needed after all (fewer batches than workers): they hold nothing yet
+        worker.kill()
+    return [w for w in taken if w.alive()]
+
+
+@atexit.register
+def _stop_prestarted() -> None:
+    _adopt(0)
 
 
 class _Worker:
@@ -146,6 +192,9 @@ class WorkerPool:
         self._live: set[_Worker] = set()
         self._closed = False
         self.deaths = 0  # workers lost (killed or crashed) over the pool's life
+        for worker in _adopt(self.size):  # started ahead of time by prestart()
+            self._live.add(worker)
+            self._idle.put(worker)
 
     def __enter__(self) -> "WorkerPool":
         return self

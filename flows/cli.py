@@ -277,7 +277,13 @@ def run_clean(args: argparse.Namespace) -> int:
                 progress.waiting("connecting to the Prefect server")
             else:
                 progress.waiting("starting Prefect's local server")
+            from flows.prestart import prestart, workers_needed
+
+            # workers and Prefect's temporary server start side by side, while the flow engine imports
+            server_ready = prestart(workers_needed(raw, config["run.batch_size"], workers_value(config)))
             from flows.clean import clean_corpus
+
+            server_ready()
 
             report = clean_corpus(
                 raw_dir=str(raw),

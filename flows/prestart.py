@@ -1,0 +1,126 @@
+"""Start the slow parts of a run at once, side by side, before the flow is called.
+
+A one-off ``presswash clean`` used to pay, one after the other: importing Prefect's flow engine,
+importing Prefect's server and booting its temporary local server (a separate process: about 2 s
+on these machines with an existing Prefect home, more with a new one), then spawning the worker
+processes (each imports and warms up the cleaning libraries, about 1 s). None of them needs
+another, so :func:`prestart` starts the workers (:func:`cleaners.workers.prestart`) and, when no
+Prefect API URL is set (``PREFECT_API_URL``, in the environment or a profile), Prefect's temporary
+server: the very process Prefect's ``SubprocessASGIServer`` would start on the first flow call,
+launched at once (before this process imports Prefect's server package, which alone takes 1-2 s)
+and handed to Prefect once it answers, so that the flow finds it running. It returns a function
+that waits for the server. With an API URL set, the flow uses that running server and no server is
+started here. The flow run is a real Prefect flow run either way.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+
+def _files_at_least(raw_dir: str | Path, count: int) -> int:
+    """How many raw files there are, counting no further than ``count`` (hidden ones skipped, as
+    :func:`cleaners.corpus.discover` does)."""
+    found = 0
+    stack = [Path(raw_dir)]
+    while stack and found < count:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                found += 1
+    return found
+
+
+def workers_needed(raw_dir: str | Path, batch_size: int, workers: int | None) -> int:
+    """The number of worker processes the flow will use (see ``flows.clean.default_workers``)."""
+    if workers is not None:
+        return max(1, workers)
+    cores = os.cpu_count() or 1
+    files = _files_at_least(raw_dir, (cores - 1) * batch_size + 1)
+    return max(1, min(cores, -(-files // max(1, batch_size))))
+
+
+def _launch_server() -> tuple[subprocess.Popen, int]:
+    """The process Prefect's ``SubprocessASGIServer`` would start (the same command and environment),
+    started now, without first importing Prefect's server package in this process (1-2 s)."""
+    spec = importlib.util.find_spec("prefect")
+    app_dir = Path(spec.origin).parent.parent  # prefect.__module_path__.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory", "prefect.server.api.server:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(command, env=env), port
+
+
+def _healthy(process: subprocess.Popen, port: int, timeout: float) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client() as client:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if client.get(f"http://127.0.0.1:{port}/api/health").status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+    return False
+
+
+def _start_server(errors: list[BaseException]) -> None:
+    """Start Prefect's temporary server and hand it to Prefect, which then uses it for the flow run
+    (``SubprocessASGIServer`` is a singleton and skips starting when it is running). If anything
+    differs from what is expected, the process is stopped and Prefect starts its own as usual."""
+    process = None
+    try:
+        process, port = _launch_server()
+        from prefect.server.api.server import SubprocessASGIServer
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        if not _healthy(process, port, float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())):
+            raise RuntimeError("Prefect's temporary server did not start")
+        server = SubprocessASGIServer()
+        if server.running or not hasattr(server, "server_process"):
+            raise RuntimeError("a temporary server is already running")
+        server.port, server.server_process, server.running = port, process, True
+        atexit.register(server.stop)
+    except BaseException as exc:  # the flow call starts a server itself and reports what goes wrong
+        if process is not None:
+            process.kill()
+            process.wait()
+        errors.append(exc)
+
+
+def prestart(workers: int) -> Callable[[], None]:
+    """Start ``workers`` worker processes and, with no ``PREFECT_API_URL``, Prefect's temporary
+    server; return a function that waits until the server is up (call it before the flow)."""
+    from cleaners.workers import prestart as prestart_workers
+
+    prestart_workers(workers)
+    # the settings, not only the variables: a profile or a test harness may set them
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return lambda: None
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=_start_server, args=(errors,), name="presswash-prefect-server", daemon=True)
+    thread.start()
+    return thread.join

@@ -1,0 +1,44 @@
+"""Starting a run side by side (issue 6): worker processes started ahead of time, the worker count
+the CLI predicts, and the per-file work time the workers report."""
+
+from __future__ import annotations
+
+import time
+
+from cleaners import workers
+from cleaners.pipeline import CleanerConfig
+from cleaners.workers import WorkerPool
+from flows.prestart import workers_needed
+from tests.conftest import RAW, SEEDS
+
+
+def test_a_pool_adopts_prestarted_workers_and_kills_the_ones_it_does_not_need(tmp_path):
+    workers.prestart(2)
+    started = list(workers._prestarted)
+    assert len(started) == 2
+    with WorkerPool(1) as pool:
+        assert not workers._prestarted  # handed over: one adopted, the other killed
+        summary = pool.run_batch(str(RAW), [SEEDS["000"], SEEDS["001"]], str(tmp_path / "shard.jsonl"), CleanerConfig())
+        (live,) = pool._live
+        assert live is started[0]  # the batch ran in the prestarted worker, no new process
+    deadline = time.monotonic() + 10
+    while started[1].alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not started[1].alive()
+    assert summary.documents == 2 and summary.rejected == 0
+    # the per-file work time the workers report: real, and part of the batch's wall time
+    assert 0 < summary.work_seconds <= summary.seconds
+
+
+def test_workers_needed_follows_the_flows_rule(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    (raw / ".hidden").write_text("x")
+    (raw / "a.txt").write_text("x")
+    assert workers_needed(raw, 100, None) == 1  # one batch: one worker
+    assert workers_needed(raw, 100, 3) == 3  # asked for
+    for i in range(100):
+        (raw / "sub" / f"{i}.txt").write_text("x")
+    assert workers_needed(raw, 100, None) == 2  # 101 files: two batches
+    assert workers_needed(raw, 1000, None) == 1
