@@ -432,6 +432,13 @@ def _summary(report: dict, out: Path, seconds: float) -> str:
         f"{report['documents']} documents, {report['duplicates']} duplicates, {report['rejected']} rejected "
         f"({seconds:.1f} s)"
     ]
+    incremental = report.get("incremental")
+    if incremental:
+        read = incremental["new"] + incremental["changed"]
+        parts = [f"{read} read ({incremental['new']} new, {incremental['changed']} changed)", f"{incremental['unchanged']} unchanged (skipped)"]
+        if incremental["deleted"]:
+            parts.append(f"{incremental['deleted']} deleted ({incremental['pruned']} pruned)" if incremental["pruned"] else f"{incremental['deleted']} deleted (kept; --prune drops them)")
+        lines.append("  this run: " + ", ".join(parts) + ("" if read or incremental["pruned"] else "; the outputs are unchanged"))
     if report["formats"]:
         lines.append(f"  {'format':<16} {'files':>7} {'documents':>10} {'duplicates':>11} {'rejected':>9}")
     for fmt, counts in report["formats"].items():
