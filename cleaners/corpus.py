@@ -1,5 +1,5 @@
-"""Corpus-level steps: find raw files, clean a batch of them into a shard, and publish the shards
-as the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
+"""Corpus-level steps: find raw files, plan what to read, clean a batch of them into a shard, and
+publish the shards as the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
 
 The Prefect flow in ``flows/`` runs these steps as tasks (batches in parallel, retries, logging);
 :func:`clean_directory` runs the same steps in a plain loop, for notebooks and tests::
@@ -8,9 +8,10 @@ The Prefect flow in ``flows/`` runs these steps as tasks (batches in parallel, r
     report = clean_directory("raw", "clean")
 
 The output folder is cumulative: it holds the current state of every raw file ever cleaned into it.
-A run replaces the records of the files it processes and keeps the others (so a later run over new
-files adds to the corpus and is deduplicated against it). Dedup decisions live in a SQLite index
-(``OUT/.presswash/state.sqlite`` by default) that is swapped in together with the outputs.
+A run reads only the new and changed files (:func:`plan_run`, the file ledger), replaces their
+records and keeps the others, so a later run over new files adds to the corpus and is deduplicated
+against it. Dedup decisions and the ledger live in a SQLite index (``OUT/.presswash/state.sqlite``
+by default) that is swapped in together with the outputs and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -30,15 +31,15 @@ from . import __version__, testhooks
 from .dedup import Candidate, DedupConfig, Fingerprint, fingerprint
 from .dedupindex import DedupIndex, Decision, IndexedRecord, check_state, group_key
 from .filestate import FileLedger, LedgerUpdate, Plan, cleaning_key, hash_files, read_ledger
-from .manifest import MANIFEST, HashingWriter, build_manifest, file_description, utc_now
-from .parquet import DOCUMENTS_PARQUET, ParquetDocuments
 from .htmlreport import write_html_report
 from .lock import run_locks
+from .manifest import MANIFEST, HashingWriter, build_manifest, file_description, utc_now
+from .metadata import text_counts
+from .parquet import DOCUMENTS_PARQUET, ParquetDocuments
 from .pipeline import Cleaner, CleanerConfig
 from .record import Document, Rejection
 from .repeated import line_group, remove_repeated_lines
 from .report import RunReport
-from .metadata import text_counts
 from .writers import STATE_DIR, OutputSet, dumps, read_jsonl, write_json_atomic
 
 DOCUMENTS = "documents.jsonl"
