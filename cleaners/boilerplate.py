@@ -111,47 +111,55 @@ class RuleSet:
             rules.extend(load_rules_file(path))
         return cls(rules)
 
-    def apply(self, paragraphs: list[str]) -> tuple[list[str], list[dict]]:
-        """Return the paragraphs that are not boilerplate, and the removals in document order."""
-        removed_at: dict[int, list[dict]] = {}
-        texts: list[str | None] = []
-        for i, paragraph in enumerate(paragraphs):
+    def judge(self, paragraphs: list[str]) -> list["Verdict"]:
+        """What the rules do to each paragraph: the spans inline rules cut, and whether a paragraph
+        rule removes what is left (``inspect`` shows this; :meth:`apply` acts on it)."""
+        verdicts: list[Verdict] = []
+        for paragraph in paragraphs:
+            original, cut = paragraph, []
             for rule in self.inline:
                 if rule.pattern.search(paragraph):
-                    for m in rule.pattern.finditer(paragraph):
-                        removed_at.setdefault(i, []).append({"rule": rule.name, "text": m.group().strip()})
+                    cut.extend({"rule": rule.name, "text": m.group().strip()} for m in rule.pattern.finditer(paragraph))
                     # a space where the match was: "word</span>word" must not become one word; a
                     # zero-width joiner the cut left at an edge is debris
                     paragraph = _SPACES.sub(" ", remove_invisible(rule.pattern.sub(" ", paragraph))).strip()
-            texts.append(paragraph or None)
-
-        # None: kept; "drop": removed; "edge": removed only if part of the boilerplate run at an edge.
-        verdict: list[str | None] = []
-        matched_rule: list[Rule | None] = []
-        for paragraph in texts:
-            if paragraph is None:
-                verdict.append("empty")
-                matched_rule.append(None)
-                continue
-            rule = next((r for r in self.paragraph if r.matches_paragraph(paragraph)), None)
-            matched_rule.append(rule)
-            verdict.append(None if rule is None else ("drop" if rule.where == "anywhere" else "edge"))
-        for order in (range(len(texts)), range(len(texts) - 1, -1, -1)):
+            text = paragraph or None
+            rule = None if text is None else next((r for r in self.paragraph if r.matches_paragraph(text)), None)
+            verdicts.append(Verdict(original, text, cut, rule, removed=rule is not None and rule.where == "anywhere"))
+        # "edges" rules remove only the run of boilerplate (or emptied paragraphs) at either end
+        for order in (range(len(verdicts)), range(len(verdicts) - 1, -1, -1)):
             for i in order:
-                if verdict[i] is None:
+                v = verdicts[i]
+                if v.text is not None and v.rule is None:
                     break
-                if verdict[i] == "edge":
-                    verdict[i] = "drop"
+                if v.rule is not None:
+                    v.removed = True
+        return verdicts
 
+    def apply(self, paragraphs: list[str]) -> tuple[list[str], list[dict]]:
+        """Return the paragraphs that are not boilerplate, and the removals in document order."""
         kept: list[str] = []
         removed: list[dict] = []
-        for i, paragraph in enumerate(texts):
-            removed.extend(removed_at.get(i, ()))
-            if verdict[i] == "drop":
-                removed.append({"rule": matched_rule[i].name, "text": paragraph})
-            elif paragraph is not None:
-                kept.append(paragraph)
+        for v in self.judge(paragraphs):
+            removed.extend(v.inline)
+            if v.removed:
+                removed.append({"rule": v.rule.name, "text": v.text})
+            elif v.text is not None:
+                kept.append(v.text)
         return kept, removed
+
+
+@dataclass
+class Verdict:
+    """One paragraph under the rules: ``text`` after inline cuts (None if nothing is left), the cuts,
+    the paragraph rule that matches it (if any) and whether that rule removes it (an ``edges`` rule
+    only removes paragraphs in the boilerplate run at the start or end)."""
+
+    original: str
+    text: str | None
+    inline: list[dict]
+    rule: Rule | None
+    removed: bool
 
 
 @lru_cache(maxsize=1)

@@ -117,6 +117,21 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+def _optional_string(value: Any) -> str | None:
+    return None if value is None else _string(value)
+
+
+def _formats(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError('must be a list of formats, e.g. ["jsonl", "parquet"]')
+    unknown = [v for v in value if v not in ("jsonl", "parquet")]
+    if unknown:
+        raise ValueError(f'unknown format "{unknown[0]}": must be "jsonl" or "parquet"')
+    return ["jsonl"] + [v for v in ("parquet",) if v in value]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its key (``section.name``), default, check, meaning and CLI flag."""
@@ -169,6 +184,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
             'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),
     Setting("run.time_budget", 30.0, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget"),
+    Setting("run.task_runner", "threads", _choice("threads", "dask"),
+            'where batch tasks run: "threads" (this machine\'s worker processes) or "dask" (a Dask cluster, through prefect-dask)', "--task-runner"),
+    Setting("run.dask_address", None, _optional_string, "address of an existing Dask scheduler (default: a local cluster, one worker per core)", "--dask-address"),
+    Setting("output.formats", ["jsonl"], _formats, 'files to write: "jsonl" (always) and "parquet" (documents.parquet, needs pyarrow)', "--format"),
 ) + _dedup_settings()
 
 # Sections and what they are for.
@@ -176,6 +195,7 @@ SECTIONS: dict[str, str] = {
     "paths": "where presswash reads and writes",
     "run": "how a run is split and shown",
     "dedup": "duplicate detection (README: Deduplication); an index built with other values refuses the run",
+    "output": "which output files a run writes",
 }
 
 _BY_KEY = {s.key: s for s in SETTINGS}

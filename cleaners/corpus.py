@@ -1,5 +1,5 @@
-"""Corpus-level steps: find raw files, clean a batch of them into a shard, and publish the shards
-as the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
+"""Corpus-level steps: find raw files, plan what to read, clean a batch of them into a shard, and
+publish the shards as the deduplicated outputs. Each step streams; nothing holds the corpus in memory.
 
 The Prefect flow in ``flows/`` runs these steps as tasks (batches in parallel, retries, logging);
 :func:`clean_directory` runs the same steps in a plain loop, for notebooks and tests::
@@ -8,9 +8,10 @@ The Prefect flow in ``flows/`` runs these steps as tasks (batches in parallel, r
     report = clean_directory("raw", "clean")
 
 The output folder is cumulative: it holds the current state of every raw file ever cleaned into it.
-A run replaces the records of the files it processes and keeps the others (so a later run over new
-files adds to the corpus and is deduplicated against it). Dedup decisions live in a SQLite index
-(``OUT/.presswash/state.sqlite`` by default) that is swapped in together with the outputs.
+A run reads only the new and changed files (:func:`plan_run`, the file ledger), replaces their
+records and keeps the others, so a later run over new files adds to the corpus and is deduplicated
+against it. Dedup decisions and the ledger live in a SQLite index (``OUT/.presswash/state.sqlite``
+by default) that is swapped in together with the outputs and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -26,16 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from . import testhooks
+from . import __version__, testhooks
 from .dedup import Candidate, DedupConfig, Fingerprint, fingerprint
-from .dedupindex import DedupIndex, Decision, IndexedRecord, group_key
+from .dedupindex import DedupIndex, Decision, IndexedRecord, check_state, group_key
+from .filestate import FileLedger, LedgerUpdate, Plan, cleaning_key, hash_files, read_ledger
 from .htmlreport import write_html_report
 from .lock import run_locks
+from .manifest import MANIFEST, HashingWriter, build_manifest, file_description, utc_now
+from .metadata import text_counts
+from .parquet import DOCUMENTS_PARQUET, ParquetDocuments
 from .pipeline import Cleaner, CleanerConfig
 from .record import Document, Rejection
 from .repeated import line_group, remove_repeated_lines
 from .report import RunReport
-from .metadata import text_counts
 from .writers import STATE_DIR, OutputSet, dumps, read_jsonl, write_json_atomic
 
 DOCUMENTS = "documents.jsonl"
@@ -280,17 +284,28 @@ def publish(
     state_path: str | Path | None = None,
     run_id: str | None = None,
     report: RunReport | None = None,
+    *,
+    replaced: set[str] | None = None,
+    ledger: LedgerUpdate | None = None,
+    parquet: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> RunReport:
     """Decide duplicates for this run's shards against the state index, and publish the outputs.
 
+    ``files``: the raw files the outputs must account for (all files seen this run). ``replaced``: the
+    files whose earlier records are dropped (the files read this run, and the ones pruned; default
+    ``files``). ``ledger``: what to record in the incremental-run ledger. ``parquet``: also write
+    ``documents.parquet``. ``settings``: recorded in ``manifest.json``.
+
     Phase 1 inserts, in source order, this run's documents plus any earlier record whose decision
     depended on a record being replaced; phase 2 streams the final outputs: this run's outcomes merged
-    with the earlier outputs of the files not processed this time.
+    with the earlier outputs of the files not read this time.
     """
     out = Path(out_dir)
     dedup = dedup or DedupConfig()
     run_id = run_id or uuid.uuid4().hex[:12]
-    replaced = set(files)
+    started_at = utc_now()
+    replaced = set(files) if replaced is None else replaced
     report = report or RunReport(files)
     previous = _Previous(out, replaced)
     in_sync = _previous_report(out).get("state_run")
@@ -303,11 +318,13 @@ def publish(
             _decide(index, shards, orphans, None if in_sync else previous)
             report.timings["dedup_decide"] = time.perf_counter() - started
             started = time.perf_counter()
-            _write(index, outputs, shards, previous, report)
+            described = _write(index, outputs, shards, previous, report, parquet)
             report.timings["write"] = time.perf_counter() - started
             report.extra["dedup_index"] = index.counts()
             report.extra["state_run"] = run_id
             index.set_meta("run", run_id)
+            if ledger is not None:
+                FileLedger(index.db).update(ledger.hashes, ledger.cleaning_key, ledger.forget)
         finally:
             index.close()
         report.check()  # raises AccountingError: the staged outputs are discarded, the previous ones stay
@@ -317,6 +334,40 @@ def publish(
             handle.write("\n")
         # report.html describes exactly the outputs it is published with: rendered from the staged files.
         write_html_report(outputs.path(REPORT_HTML), report.to_json(), *(outputs.path(n) for n in (DOCUMENTS, DUPLICATES, REJECTED)))
+        if not parquet:
+            outputs.remove(DOCUMENTS_PARQUET)  # a stale Parquet file from an earlier run would disagree
+        manifest = build_manifest(run_id, started_at, __version__, settings or {"dedup": dedup.to_json()}, report.to_json(), described)
+        write_json_atomic(outputs.path(MANIFEST), manifest)
+        outputs.commit()
+    return report
+
+
+def publish_unchanged(
+    out_dir: str | Path, report_json: dict[str, Any], run_id: str | None = None, settings: dict[str, Any] | None = None, parquet: bool = False
+) -> dict[str, Any] | None:
+    """A run that found nothing new, changed or to prune: the outputs stay as they are (byte for byte);
+    only ``report.json`` and ``manifest.json`` say that this run happened. Returns the new report, or
+    None when the earlier outputs cannot stand as this run's (incomplete, or another set of formats):
+    then run the full publish."""
+    out = Path(out_dir)
+    previous = _previous_report(out)
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not previous or not all((out / name).exists() for name in manifest.get("outputs", {})):
+        return None
+    if (DOCUMENTS_PARQUET in manifest.get("outputs", {})) != parquet:
+        return None
+    run_id = run_id or uuid.uuid4().hex[:12]
+    report = {**previous, **{k: v for k, v in report_json.items() if k in ("incremental", "timings_seconds", "batch_size", "workers")}}
+    with OutputSet(out) as outputs:
+        with outputs.open(REPORT) as handle:
+            json.dump(report, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+        started = manifest.get("finished") or utc_now()
+        new = build_manifest(run_id, started, __version__, settings or manifest.get("settings", {}), report, manifest["outputs"], changed=False)
+        write_json_atomic(outputs.path(MANIFEST), new)
         outputs.commit()
     return report
 
@@ -333,12 +384,14 @@ def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], 
     index.commit()
 
 
-def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport) -> None:
+def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport, parquet: bool = False) -> dict[str, Any]:
+    """Stream the final outputs; return each file's size, record count and SHA-256 (for the manifest)."""
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
     this_run = ((item if isinstance(item, Rejection) else item[0]) for item in read_shards(shards))
     stream = heapq.merge(this_run, previous.documents(), previous.rejections(), key=_item_order)
-    with outputs.open(DOCUMENTS) as docs, outputs.open(DUPLICATES) as dups, outputs.open(REJECTED) as rejs:
+    table = ParquetDocuments(outputs.path(DOCUMENTS_PARQUET)) if parquet else None
+    with HashingWriter(outputs.open(DOCUMENTS)) as docs, HashingWriter(outputs.open(DUPLICATES)) as dups, HashingWriter(outputs.open(REJECTED)) as rejs:
         for item in stream:
             if isinstance(item, Rejection):
                 report.add_rejection(item)
@@ -350,11 +403,19 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
             if decision.status == "kept":
                 doc = _finish_kept(item, index, repeated, with_duplicates)
                 report.add_document(doc)
-                docs.write(dumps(doc.to_json()) + "\n")
+                record = doc.to_json()
+                docs.write(dumps(record) + "\n")
+                if table is not None:
+                    table.write(record)
             else:
                 line = duplicate_line(item, decision)
                 report.add_duplicate(line)
                 dups.write(dumps(line) + "\n")
+    described = {DOCUMENTS: docs.describe(), DUPLICATES: dups.describe(), REJECTED: rejs.describe()}
+    if table is not None:
+        table.close()
+        described[DOCUMENTS_PARQUET] = {**file_description(outputs.path(DOCUMENTS_PARQUET)), "records": docs.lines}
+    return described
 
 
 def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str]) -> Document:
@@ -380,23 +441,64 @@ def duplicate_line(doc: Document, decision: Decision) -> dict[str, Any]:
 
 # -- the whole job without Prefect ------------------------------------------------------------
 
+def plan_run(raw_dir: str | Path, out_dir: str | Path, files: list[str], config: CleanerConfig, state_path: str | Path | None = None, full: bool = False) -> tuple[Plan, dict[str, str], str]:
+    """Which raw files this run must read: hash them all and compare with the ledger of the state
+    index. Everything is read when ``full`` is set, when there is no ledger yet, or when the ledger and
+    the outputs do not belong to the same run (outputs deleted or replaced by hand).
+    Returns the plan, the hashes and the cleaning key to record."""
+    key = cleaning_key(__version__, {k: v for k, v in vars(config).items() if k != "rules_files"}, config.rules_files)
+    hashes = hash_files(raw_dir, files)
+    ledger = None if full else read_ledger(Path(state_path) if state_path else default_state_path(out_dir))
+    try:
+        if ledger is None or not ledger.in_sync_with(_previous_report(Path(out_dir)).get("state_run")):
+            return Plan(new=sorted(files)), hashes, key
+        return ledger.plan(hashes, key), hashes, key
+    finally:
+        if ledger is not None:
+            ledger.db.close()
+
+
 def clean_directory(
     raw_dir: str | Path,
     out_dir: str | Path,
     config: CleanerConfig | None = None,
     dedup: DedupConfig | None = None,
     state_path: str | Path | None = None,
-) -> RunReport:
-    """Clean every raw file in one process, without Prefect: the library path of ``presswash clean``."""
+    *,
+    full: bool = False,
+    prune: bool = False,
+    parquet: bool = False,
+) -> RunReport | dict[str, Any]:
+    """Clean the raw folder in one process, without Prefect: the library path of ``presswash clean``,
+    incremental like it (only new and changed files are read; ``full`` reads everything, ``prune``
+    drops the records of deleted raw files). Returns the RunReport, or the report dict of a run that
+    found nothing to do."""
     raw, out = check_paths(raw_dir, out_dir)
+    config = config or CleanerConfig()
+    dedup = dedup or DedupConfig()
     with run_locks(out, state_path):
+        check_state(Path(state_path) if state_path else default_state_path(out), dedup)
         files = discover(raw)
-        dedup = dedup or DedupConfig()
+        plan, hashes, key = plan_run(raw, out, files, config, state_path, full)
+        pruned = plan.deleted if prune else []
+        incremental = {**plan.counts(), "pruned": len(pruned)}
+        if not plan.to_read and not pruned:
+            unchanged = publish_unchanged(out, {"incremental": incremental}, parquet=parquet)
+            if unchanged is not None:
+                return unchanged
+            plan, pruned = Plan(new=sorted(files)), []
         work = Path(tempfile.mkdtemp(prefix="presswash-"))
         try:
             shard = str(work / "shard-000000.jsonl")
-            clean_batch_to_shard(str(raw), files, shard, config, dedup)
-            return publish([shard], out, files, dedup, state_path)
+            clean_batch_to_shard(str(raw), plan.to_read, shard, config, dedup)
+            report = RunReport(files)
+            report.extra["incremental"] = incremental
+            return publish(
+                [shard], out, files, dedup, state_path, report=report,
+                replaced=set(plan.to_read) | set(pruned),
+                ledger=LedgerUpdate({p: hashes[p] for p in plan.to_read}, key, pruned),
+                parquet=parquet,
+            )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

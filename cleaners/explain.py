@@ -72,35 +72,15 @@ class Paragraph:
 
 def annotate(paragraphs: list[str], rules: RuleSet) -> list[Paragraph]:
     """What ``rules.apply`` does to ``paragraphs``, paragraph by paragraph (repairs not applied)."""
-    texts: list[str | None] = []
-    inlines: list[list[dict[str, str]]] = []
-    for paragraph in paragraphs:
-        cut: list[dict[str, str]] = []
-        for rule in rules.inline:
-            if rule.pattern.search(paragraph):
-                cut.extend({"rule": rule.name, "text": m.group().strip()} for m in rule.pattern.finditer(paragraph))
-                paragraph = rule.pattern.sub("", paragraph).strip()
-        texts.append(paragraph or None)
-        inlines.append(cut)
-
-    matched = [None if t is None else next((r for r in rules.paragraph if r.matches_paragraph(t)), None) for t in texts]
-    verdict = ["empty" if t is None else (None if r is None else ("drop" if r.where == "anywhere" else "edge")) for t, r in zip(texts, matched)]
-    for order in (range(len(texts)), range(len(texts) - 1, -1, -1)):
-        for i in order:
-            if verdict[i] is None:
-                break
-            if verdict[i] == "edge":
-                verdict[i] = "drop"
-
     out: list[Paragraph] = []
-    for original, text, cut, rule, v in zip(paragraphs, texts, inlines, matched, verdict):
-        before_cuts = original if cut else None
-        if text is None:
-            out.append(Paragraph("emptied", "", inline=cut, original=before_cuts))
-        elif v == "drop":
-            out.append(Paragraph("removed", text, rule=rule.name, inline=cut, original=before_cuts))
+    for v in rules.judge(paragraphs):
+        before_cuts = v.original if v.inline else None
+        if v.text is None:
+            out.append(Paragraph("emptied", "", inline=v.inline, original=before_cuts))
+        elif v.removed:
+            out.append(Paragraph("removed", v.text, rule=v.rule.name, inline=v.inline, original=before_cuts))
         else:
-            out.append(Paragraph("kept", text, inline=cut, note=_why_kept(text, rule, rules), original=before_cuts))
+            out.append(Paragraph("kept", v.text, inline=v.inline, note=_why_kept(v.text, v.rule, rules), original=before_cuts))
     return out
 
 

@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .dedupindex import _from_db, _to_db  # file names that are not UTF-8, stored in SQLite
+
 UNREADABLE = "unreadable"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
 
 
 @dataclass
@@ -56,10 +58,11 @@ class Plan:
 class FileLedger:
     def __init__(self, db: sqlite3.Connection):
         self.db = db
-        self.db.executescript(_SCHEMA)
+        for statement in _SCHEMA:  # one by one: executescript would commit the caller's transaction
+            self.db.execute(statement)
 
     def known(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT path, sha256 FROM files"))
+        return {_from_db(p): h for p, h in self.db.execute("SELECT path, sha256 FROM files")}
 
     def cleaning_key(self) -> str | None:
         found = self.db.execute("SELECT value FROM ledger_meta WHERE key = 'cleaning'").fetchone()
@@ -81,12 +84,15 @@ class FileLedger:
         plan.deleted = sorted(set(known) - set(hashes))
         return plan
 
+    def in_sync_with(self, run_id: str | None) -> bool:
+        return run_id is not None and self.db.execute("SELECT value FROM meta WHERE key = 'run'").fetchone() == (run_id,)
+
     def update(self, processed: dict[str, str], cleaning_key: str, forget: Iterable[str] = ()) -> None:
         """Record the files read by a run (path -> SHA-256) and drop the ones pruned."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO files (path, sha256) VALUES (?, ?)", [(p, h) for p, h in processed.items() if h != UNREADABLE]
+            "INSERT OR REPLACE INTO files (path, sha256) VALUES (?, ?)", [(_to_db(p), h) for p, h in processed.items() if h != UNREADABLE]
         )
-        self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in forget])
+        self.db.executemany("DELETE FROM files WHERE path = ?", [(_to_db(p),) for p in forget])
         self.db.execute("INSERT OR REPLACE INTO ledger_meta (key, value) VALUES ('cleaning', ?)", (cleaning_key,))
 
 
@@ -154,3 +160,12 @@ def cleaning_key(version: str, settings: dict, rules_files: Iterable[str] = ()) 
         except OSError:
             digest.update(f"missing:{os.fspath(path)}".encode())
     return digest.hexdigest()[:32]
+
+
+@dataclass
+class LedgerUpdate:
+    """What a run tells the ledger when it publishes: the files it read, the ones it pruned."""
+
+    hashes: dict[str, str]
+    cleaning_key: str
+    forget: list[str] = field(default_factory=list)

@@ -78,6 +78,7 @@ class OutputSet:
         self.state_dir = self.out_dir / STATE_DIR
         self.staging = self.state_dir / "staging"
         self._targets: dict[Path, Path] = {}  # staged file -> final path
+        self._removals: list[Path] = []  # outputs of earlier runs that this run no longer writes
         self.committed = False
         self.recovered: str | None = None
 
@@ -122,6 +123,11 @@ class OutputSet:
         self._targets[staged] = target
         return staged
 
+    def remove(self, name: str) -> None:
+        """Delete ``OUT/name`` at commit, with the rest (an output this run does not write any more)."""
+        if (self.out_dir / name).exists():
+            self._removals.append(self.out_dir / name)
+
     def commit(self) -> None:
         for staged in self._targets:
             with open(staged, "rb+") as handle:
@@ -131,7 +137,9 @@ class OutputSet:
         with open(marker, "w", encoding="utf-8") as handle:
             # paths inside the output folder are relative to it, so a crashed folder can be moved or
             # copied and still be recovered where it is (and never writes into the original)
-            json.dump([[_relative(staged, self.out_dir), _relative(target, self.out_dir)] for staged, target in self._targets.items()], handle)
+            pairs = [[_relative(staged, self.out_dir), _relative(target, self.out_dir)] for staged, target in self._targets.items()]
+            pairs += [[None, _relative(target, self.out_dir)] for target in self._removals]  # None: delete it
+            json.dump(pairs, handle)
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(self.staging)
@@ -161,7 +169,13 @@ def _roll_forward(staging: Path, committing: bool = False) -> None:
     pairs = json.loads((staging / _MARKER).read_text(encoding="utf-8"))
     parents = set()
     for i, (staged, target) in enumerate(pairs):
-        staged, target = os.path.join(out_dir, staged), os.path.join(out_dir, target)  # absolute ones stay
+        target = os.path.join(out_dir, target)  # absolute paths stay as they are
+        if staged is None:
+            if os.path.exists(target):
+                os.unlink(target)
+            parents.add(os.path.dirname(target))
+            continue
+        staged = os.path.join(out_dir, staged)
         if os.path.exists(staged):  # already moved if an earlier roll-forward was interrupted
             os.replace(staged, target)
             if i == 0 and committing:

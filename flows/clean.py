@@ -26,12 +26,24 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners import CleanerConfig, testhooks
-from cleaners.corpus import batches, check_paths, clean_batch_to_shard, discard_stale_work, discover, publish, work_dir
+from cleaners.corpus import (
+    batches,
+    check_paths,
+    clean_batch_to_shard,
+    discard_stale_work,
+    discover,
+    plan_run,
+    publish,
+    publish_unchanged,
+    work_dir,
+)
 from cleaners.dedup import DedupConfig
+from cleaners.filestate import LedgerUpdate, Plan
 from cleaners.lock import run_locks
 from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
 from cleaners.report import RunReport
 from cleaners.workers import WorkerPool
+from flows.artifacts import publish_artifacts
 from flows.progress import current_reporter
 
 DEFAULT_BATCH_SIZE = 100
@@ -49,6 +61,12 @@ def discover_task(raw_dir: str) -> list[str]:
     return discover(raw_dir)
 
 
+@task(name="plan-incremental-run", cache_policy=NO_CACHE)
+def plan_task(raw_dir: str, out_dir: str, files: list[str], config: CleanerConfig, state_path: str | None, full: bool) -> tuple[Plan, dict[str, str], str]:
+    """Hash every raw file and compare with the ledger: what is new, changed, unchanged, deleted."""
+    return plan_run(raw_dir, out_dir, files, config, state_path, full)
+
+
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
 def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig, dedup: DedupConfig) -> dict[str, Any]:
     pool = _POOL
@@ -61,10 +79,16 @@ def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: Cl
 
 @task(name="dedup-and-write", cache_policy=NO_CACHE)
 def dedup_and_write_task(
-    shards: list[str], out_dir: str, files: list[str], dedup: DedupConfig, state_path: str | None, report: RunReport
+    shards: list[str], out_dir: str, files: list[str], dedup: DedupConfig, state_path: str | None, report: RunReport, publish_options: dict[str, Any]
 ) -> dict[str, Any]:
     """Decide duplicates in one place, in source order, and publish the outputs atomically."""
-    return {"report": publish(shards, out_dir, files, dedup, state_path, report=report)}
+    return {"report": publish(shards, out_dir, files, dedup, state_path, report=report, **publish_options)}
+
+
+@task(name="record-unchanged-run", cache_policy=NO_CACHE)
+def unchanged_task(out_dir: str, report: dict[str, Any], settings: dict[str, Any], parquet: bool) -> dict[str, Any] | None:
+    """Nothing new, changed or pruned: leave the outputs as they are, record the run."""
+    return publish_unchanged(out_dir, report, settings=settings, parquet=parquet)
 
 
 _POOL: WorkerPool | None = None
@@ -74,9 +98,13 @@ _POOL: WorkerPool | None = None
 def _worker_pool(workers: int):
     """Worker processes for the batch tasks, always (even one): the per-document time budget needs a
     process whose main thread does the cleaning, and a worker that dies or hangs must not take the run
-    with it (see ``cleaners.workers``)."""
+    with it (see ``cleaners.workers``). ``workers == 0``: none here; the task runner runs batches
+    elsewhere (a Dask worker cleans its batch in its own process)."""
     global _POOL
-    pool = WorkerPool(max(1, workers))
+    if workers <= 0:
+        yield None
+        return
+    pool = WorkerPool(workers)
     _POOL = pool
     try:
         yield pool
@@ -108,6 +136,9 @@ def default_workers(n_batches: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_batches))
 
 
+FORMATS = ("jsonl", "parquet")
+
+
 @flow(name="presswash-clean", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 2), log_prints=False)
 @_one_run_at_a_time
 def clean_corpus(
@@ -120,31 +151,56 @@ def clean_corpus(
     dedup: dict[str, Any] | None = None,
     document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS,
     follow_outside_links: bool = False,
+    full: bool = False,
+    prune: bool = False,
+    formats: list[str] | None = None,
+    local_workers: bool = True,
 ) -> dict[str, Any]:
-    """Clean every file in ``raw_dir`` into ``out_dir`` (documents, duplicates, rejected, report).
+    """Clean the new and changed files of ``raw_dir`` into ``out_dir`` (documents, duplicates,
+    rejected, report, manifest); unchanged files are only hashed.
 
-    ``state_path``: the dedup index (default ``out_dir/.presswash/state.sqlite``); ``dedup``: dedup
-    settings (see ``cleaners.dedup.DedupConfig``); ``document_seconds``: the time budget per document
-    (None: no budget); ``follow_outside_links``: read symbolic links that point outside ``raw_dir``.
+    ``state_path``: the dedup index and file ledger (default ``out_dir/.presswash/state.sqlite``);
+    ``dedup``: dedup settings (see ``cleaners.dedup.DedupConfig``); ``document_seconds``: the time budget
+    per document (None: no budget); ``follow_outside_links``: read symbolic links that point outside
+    ``raw_dir``; ``full``: read every file, changed or not; ``prune``: drop the records of raw files
+    that are gone; ``formats``: ``jsonl`` (always) and ``parquet``; ``local_workers``: clean in this
+    machine's worker processes (False when the task runner sends batches elsewhere, e.g. Dask).
     Returns the run report (as in ``report.json``).
     """
     logger = get_run_logger()
     started = time.perf_counter()
     raw, out = check_paths(raw_dir, out_dir)
+    formats = list(formats or ["jsonl"])
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown output format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     config = CleanerConfig(
         rules_files=tuple(rules_files or ()), document_seconds=document_seconds, follow_outside_links=follow_outside_links
     )
     dedup_config = DedupConfig.from_mapping(dedup)
+    settings = {"cleaning": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(config).items()}, "dedup": dedup_config.to_json(), "formats": formats}
     files = discover_task(str(raw))
-    groups = batches(files, max(1, batch_size))
-    n_workers = workers if workers is not None else default_workers(len(groups))
-    logger.info("%d raw files in %d batches, %d worker processes", len(files), len(groups), n_workers)
+    plan, hashes, key = plan_task(str(raw), str(out), files, config, state_path, full)
+    pruned = plan.deleted if prune else []
+    incremental = {**plan.counts(), "pruned": len(pruned)}
+    logger.info("%d raw files: %s", len(files), ", ".join(f"{v} {k}" for k, v in incremental.items()))
     progress = current_reporter(logger.info)  # the CLI's bar or lines; periodic log lines otherwise
-    progress.start(len(files), len(groups), n_workers)
+    if not plan.to_read and not pruned:
+        done = unchanged_task(str(out), {"incremental": incremental, "timings_seconds": {"total": round(time.perf_counter() - started, 3)}}, settings, "parquet" in formats)
+        if done is not None:
+            logger.info("nothing new, changed or deleted: the outputs stay as they are")
+            publish_artifacts(done, out)
+            return done
+        plan, pruned = Plan(new=sorted(files)), []  # the earlier outputs are incomplete: read everything
+    to_read = plan.to_read
+    groups = batches(to_read, max(1, batch_size))
+    n_workers = workers if workers is not None else default_workers(len(groups))
+    logger.info("%d raw files to read in %d batches, %d worker processes", len(to_read), len(groups), n_workers if local_workers else 0)
+    progress.start(len(to_read), len(groups), n_workers)
     run_dir = work_dir(out, uuid.uuid4().hex[:12])
     discovered = time.perf_counter()
     try:
-        with _worker_pool(n_workers):
+        with _worker_pool(n_workers if local_workers else 0):
             futures = [
                 clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config, dedup_config)
                 for i, group in enumerate(groups)
@@ -159,11 +215,19 @@ def clean_corpus(
         report.started = started
         report.timings.update(discover=discovered - started, clean=cleaned - discovered, clean_cpu=sum(s["seconds"] for s in summaries),
                               clean_work=sum(s["work_seconds"] for s in summaries))
-        report.extra.update(batch_size=batch_size, workers=n_workers)
+        report.extra.update(batch_size=batch_size, workers=n_workers, incremental=incremental)
         shards = [s["shard"] for s in summaries]
-        report = dedup_and_write_task(shards, str(out), files, dedup_config, state_path, report)["report"]
+        options = {
+            "replaced": set(to_read) | set(pruned),
+            "ledger": LedgerUpdate({p: hashes[p] for p in to_read}, key, pruned),
+            "parquet": "parquet" in formats,
+            "settings": settings,
+        }
+        report = dedup_and_write_task(shards, str(out), files, dedup_config, state_path, report, options)["report"]
         testhooks.pause("published")
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     logger.info(report.summary())
-    return report.to_json()
+    result = report.to_json()
+    publish_artifacts(result, out)
+    return result

@@ -34,6 +34,18 @@ examples:
                                            why each line of one file was removed or kept
   presswash rules                          the boilerplate rules, with what each matched last run
   presswash config                         the effective settings and where each came from
+  presswash serve --interval 3600          clean every hour, as a Prefect deployment
+"""
+
+SERVE_EXAMPLES = """\
+examples:
+  presswash serve --interval 3600          clean ./raw into ./clean every hour
+  presswash serve scraped/ --out corpus/ --cron "*/15 * * * *" --name scraper-corpus
+  prefect deployment run 'presswash-clean/presswash-scheduled'
+                                           (elsewhere) trigger a run now
+
+Needs a Prefect server that outlives the command: start one (prefect server start) and set
+PREFECT_API_URL, e.g. http://127.0.0.1:4200/api. Each run is incremental, like presswash clean.
 """
 
 CLEAN_EXAMPLES = """\
@@ -43,6 +55,10 @@ examples:
   presswash clean raw --rules my-rules.toml --batch-size 200 --workers 2
   presswash clean new-batch/ --out corpus/ --state shared/state.sqlite
   presswash clean --progress log           plain progress lines even on a terminal
+  presswash clean --prune                  also drop the records of raw files that are gone
+  presswash clean --full --format parquet  read every file again; also write documents.parquet
+
+Incremental: only new and changed raw files are read; unchanged ones are hashed and skipped.
 
 Progress goes to stderr: a bar on a terminal, a line every 10 s otherwise (CI, pipes).
 Defaults come from presswash.toml (see presswash config); flags override them.
@@ -114,11 +130,30 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _run_options(clean)
+    _incremental_options(clean)
     clean.add_argument("--json", action="store_true", help="print the run report as JSON instead of the summary")
     verbosity = clean.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors (no progress, no summary)")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="show Prefect's flow and task logs, and a progress line per batch")
     _config_options(clean)
+
+    serve = sub.add_parser(
+        "serve",
+        help="clean on a schedule: serve the cleaning flow as a Prefect deployment",
+        description=_wrap("Register a Prefect deployment of the cleaning flow with a schedule (--cron or --interval) "
+        "and the given settings, then stay in the foreground running each scheduled or triggered run as a "
+        "subprocess, until stopped (Ctrl-C, SIGTERM). Runs appear in the Prefect UI with their parameters, "
+        "logs, states and a summary artifact. Needs a running Prefect server (PREFECT_API_URL)."),
+        epilog=SERVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _run_options(serve)
+    _incremental_options(serve, full=False, runners=False)
+    schedule = serve.add_mutually_exclusive_group(required=True)
+    schedule.add_argument("--cron", metavar="EXPR", help='a cron schedule, e.g. "0 * * * *" (hourly)')
+    schedule.add_argument("--interval", type=_positive_seconds, metavar="SECONDS", help="run every SECONDS seconds")
+    serve.add_argument("--name", default="presswash-scheduled", metavar="NAME", help="deployment name (default: presswash-scheduled)")
+    _config_options(serve)
 
     inspect = sub.add_parser(
         "inspect",
@@ -183,6 +218,20 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
                         help="read symbolic links that point outside RAW_DIR (default: paths.follow_outside_links, false: they are rejected)")
 
 
+def _incremental_options(parser: argparse.ArgumentParser, full: bool = True, runners: bool = True) -> None:
+    parser.add_argument("--prune", action="store_true", help="drop the records of raw files that are no longer in RAW_DIR (default: they stay)")
+    if full:
+        parser.add_argument("--full", action="store_true", help="read every raw file, even the unchanged ones (default: only new and changed files)")
+    parser.add_argument("--format", dest="formats", action="append", choices=("jsonl", "parquet"), default=None,
+                        help="output format, repeatable: jsonl (always written) and parquet (documents.parquet) (default: output.formats)")
+    if not runners:
+        return
+    parser.add_argument("--task-runner", choices=("threads", "dask"), default=None,
+                        help="where batch tasks run: threads (worker processes here) or dask (a Dask cluster via prefect-dask; needs PREFECT_API_URL) (default: run.task_runner, threads)")
+    parser.add_argument("--dask-address", default=None, metavar="ADDRESS",
+                        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: run.dask_address, else a local cluster)")
+
+
 def _config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--config", default=None, metavar="FILE", help="configuration file (default: ./presswash.toml, else [tool.presswash] in ./pyproject.toml)")
@@ -235,7 +284,8 @@ def _fail(message: str, code: int = 2) -> int:
 
 _FLAGS = (("raw_dir", "paths.raw", "RAW_DIR argument"), ("out", "paths.out", "--out"), ("state", "paths.state", "--state"), ("batch_size", "run.batch_size", "--batch-size"),
           ("workers", "run.workers", "--workers"), ("progress", "run.progress", "--progress"), ("time_budget", "run.time_budget", "--time-budget"),
-          ("follow_outside_links", "paths.follow_outside_links", "--follow-outside-links"))
+          ("follow_outside_links", "paths.follow_outside_links", "--follow-outside-links"), ("formats", "output.formats", "--format"),
+          ("task_runner", "run.task_runner", "--task-runner"), ("dask_address", "run.dask_address", "--dask-address"))
 
 
 def resolve_config(args: argparse.Namespace) -> Config:
@@ -257,14 +307,55 @@ def _check_rules(config: Config) -> list[str]:
 
 # -- clean ----------------------------------------------------------------------------------------------
 
+def _prepare(args: argparse.Namespace):
+    """Settings, paths, rules and state checked before Prefect starts; raises the usage errors."""
+    config = resolve_config(args)
+    raw, out = check_paths(config["paths.raw"], config["paths.out"])
+    rules = _check_rules(config)
+    state = state_value(config)
+    check_state(state or default_state_path(out), dedup_config(config))
+    if "parquet" in config["output.formats"]:
+        from cleaners.parquet import check_available
+
+        check_available()
+    if config["run.task_runner"] == "dask":
+        if not os.environ.get("PREFECT_API_URL"):
+            raise UsageError("--task-runner dask needs a running Prefect server: set PREFECT_API_URL (README: Scheduled runs)")
+        try:
+            import prefect_dask  # noqa: F401
+        except ImportError:
+            raise UsageError("--task-runner dask needs prefect-dask: pip install 'presswash[dask]'") from None
+    parameters = {
+        "raw_dir": str(raw),
+        "out_dir": str(out),
+        "batch_size": config["run.batch_size"],
+        "workers": workers_value(config),
+        "rules_files": rules,
+        "state_path": state,
+        "dedup": dedup_settings(config),
+        "document_seconds": config["run.time_budget"],
+        "follow_outside_links": config["paths.follow_outside_links"],
+        "prune": args.prune,
+        "formats": config["output.formats"],
+        "local_workers": config["run.task_runner"] == "threads",
+    }
+    return config, raw, out, state, parameters
+
+
+def _task_runner(config: Config, workers: int | None):
+    if config["run.task_runner"] != "dask":
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if config["run.dask_address"]:
+        return DaskTaskRunner(address=config["run.dask_address"])
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
+
+
 def run_clean(args: argparse.Namespace) -> int:
     try:
-        config = resolve_config(args)
-        raw, out = check_paths(config["paths.raw"], config["paths.out"])
-        rules = _check_rules(config)  # before Prefect starts
-        state = state_value(config)
-        check_state(state or default_state_path(out), dedup_config(config))
-    except (ConfigError, UsageError, RulesError, ConfigMismatch) as exc:
+        config, raw, out, state, parameters = _prepare(args)
+    except (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError) as exc:
         return _fail(str(exc))
     # Prefect logs a failed run with its traceback; the command says what failed in one sentence
     # instead, unless --verbose asks for Prefect's own logs.
@@ -280,22 +371,15 @@ def run_clean(args: argparse.Namespace) -> int:
             from flows.prestart import prestart, workers_needed
 
             # workers and Prefect's temporary server start side by side, while the flow engine imports
-            server_ready = prestart(workers_needed(raw, config["run.batch_size"], workers_value(config)))
+            server_ready = prestart(workers_needed(raw, out, state, parameters, args.full))
             from flows.clean import clean_corpus
 
             server_ready()
-
-            report = clean_corpus(
-                raw_dir=str(raw),
-                out_dir=str(out),
-                batch_size=config["run.batch_size"],
-                workers=workers_value(config),
-                rules_files=rules,
-                state_path=state,
-                dedup=dedup_settings(config),
-                document_seconds=config["run.time_budget"],
-                follow_outside_links=config["paths.follow_outside_links"],
-            )
+            flow_fn = clean_corpus
+            runner = _task_runner(config, parameters["workers"])
+            if runner is not None:
+                flow_fn = clean_corpus.with_options(task_runner=runner)
+            report = flow_fn(**parameters, full=args.full)
     except OutputLocked as exc:
         return _fail(str(exc), EXIT_LOCKED)
     except KeyboardInterrupt:
@@ -307,6 +391,28 @@ def run_clean(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif not args.quiet:
         print(_summary(report, out, time.perf_counter() - started))
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        if not os.environ.get("PREFECT_API_URL"):
+            raise UsageError("presswash serve needs a Prefect server that outlives it: start one (prefect server start) "
+                             "and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api (README: Scheduled runs)")
+        config, raw, out, state, parameters = _prepare(args)
+    except (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError) as exc:
+        return _fail(str(exc))
+    if config["run.task_runner"] == "dask":
+        return _fail("presswash serve runs batches on this machine's workers; run.task_runner = \"dask\" is for presswash clean")
+    from flows.serve import serve
+
+    print(f"presswash: serving {raw} -> {out} as deployment 'presswash-clean/{args.name}' "
+          f"({'cron ' + args.cron if args.cron else f'every {args.interval:g} s'}); Ctrl-C to stop", file=sys.stderr)
+    try:
+        serve(str(raw), str(out), cron=args.cron, interval=args.interval, name=args.name,
+              parameters={k: v for k, v in parameters.items() if k not in ("raw_dir", "out_dir")})
+    except KeyboardInterrupt:
+        return 0
     return 0
 
 
@@ -331,6 +437,13 @@ def _summary(report: dict, out: Path, seconds: float) -> str:
         f"{report['documents']} documents, {report['duplicates']} duplicates, {report['rejected']} rejected "
         f"({seconds:.1f} s)"
     ]
+    incremental = report.get("incremental")
+    if incremental:
+        read = incremental["new"] + incremental["changed"]
+        parts = [f"{read} read ({incremental['new']} new, {incremental['changed']} changed)", f"{incremental['unchanged']} unchanged (skipped)"]
+        if incremental["deleted"]:
+            parts.append(f"{incremental['deleted']} deleted ({incremental['pruned']} pruned)" if incremental["pruned"] else f"{incremental['deleted']} deleted (kept; --prune drops them)")
+        lines.append("  this run: " + ", ".join(parts) + ("" if read or incremental["pruned"] else "; the outputs are unchanged"))
     if report["formats"]:
         lines.append(f"  {'format':<16} {'files':>7} {'documents':>10} {'duplicates':>11} {'rejected':>9}")
     for fmt, counts in report["formats"].items():
@@ -650,7 +763,7 @@ def run_config(args: argparse.Namespace) -> int:
 
 # -- entry point -------------------------------------------------------------------------------------------
 
-COMMANDS = {"clean": run_clean, "inspect": run_inspect, "rules": run_rules, "config": run_config}
+COMMANDS = {"clean": run_clean, "serve": run_serve, "inspect": run_inspect, "rules": run_rules, "config": run_config}
 
 
 def main(argv: list[str] | None = None) -> int:

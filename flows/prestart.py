@@ -47,13 +47,21 @@ def _files_at_least(raw_dir: str | Path, count: int) -> int:
     return found
 
 
-def workers_needed(raw_dir: str | Path, batch_size: int, workers: int | None) -> int:
-    """The number of worker processes the flow will use (see ``flows.clean.default_workers``)."""
-    if workers is not None:
-        return max(1, workers)
+def workers_needed(raw_dir: str | Path, out_dir: str | Path, state_path: str | None, parameters: dict, full: bool = False) -> int:
+    """How many worker processes to start ahead of the flow: as many as it will use (see
+    ``flows.clean.default_workers``) on a first run; none when the batches go to another task runner
+    (Dask), and none when the output folder has a file ledger (an incremental run may read nothing;
+    its workers start when a batch needs them)."""
+    if not parameters.get("local_workers", True):
+        return 0
+    if not full and (Path(state_path) if state_path else Path(out_dir) / ".presswash" / "state.sqlite").exists():
+        return 0
+    if parameters.get("workers") is not None:
+        return max(1, parameters["workers"])
     cores = os.cpu_count() or 1
+    batch_size = max(1, parameters.get("batch_size") or 1)
     files = _files_at_least(raw_dir, (cores - 1) * batch_size + 1)
-    return max(1, min(cores, -(-files // max(1, batch_size))))
+    return max(1, min(cores, -(-files // batch_size)))
 
 
 def _launch_server() -> tuple[subprocess.Popen, int]:
@@ -114,7 +122,8 @@ def prestart(workers: int) -> Callable[[], None]:
     server; return a function that waits until the server is up (call it before the flow)."""
     from cleaners.workers import prestart as prestart_workers
 
-    prestart_workers(workers)
+    if workers:
+        prestart_workers(workers)
     # the settings, not only the variables: a profile or a test harness may set them
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 

@@ -46,7 +46,8 @@ def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedPr
         (["clean", "raw", "--out", "raw/clean"], "is inside the raw folder"),
         (["clean", "raw", "--batch-size", "0"], "must be at least 1"),
         (["clean", "raw", "--rules", "missing-rules.toml"], "cannot read rules file"),
-        (["clean", "raw", "--format", "xml"], "unrecognized arguments: --format"),
+        (["clean", "raw", "--format", "xml"], "argument --format: invalid choice: 'xml' (choose from 'jsonl', 'parquet')"),
+        (["clean", "raw", "--colour", "red"], "unrecognized arguments: --colour"),
     ],
 )
 def test_unusable_arguments_exit_nonzero_with_one_sentence(args, message):

@@ -32,13 +32,21 @@ def test_a_pool_adopts_prestarted_workers_and_kills_the_ones_it_does_not_need(tm
 
 def test_workers_needed_follows_the_flows_rule(tmp_path, monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    raw = tmp_path / "raw"
+    raw, out = tmp_path / "raw", tmp_path / "out"
     (raw / "sub").mkdir(parents=True)
     (raw / ".hidden").write_text("x")
     (raw / "a.txt").write_text("x")
-    assert workers_needed(raw, 100, None) == 1  # one batch: one worker
-    assert workers_needed(raw, 100, 3) == 3  # asked for
+    params = {"batch_size": 100, "workers": None, "local_workers": True}
+    assert workers_needed(raw, out, None, params) == 1  # one batch: one worker
+    assert workers_needed(raw, out, None, dict(params, workers=3)) == 3  # asked for
+    assert workers_needed(raw, out, None, dict(params, local_workers=False)) == 0  # batches go to Dask
     for i in range(100):
         (raw / "sub" / f"{i}.txt").write_text("x")
-    assert workers_needed(raw, 100, None) == 2  # 101 files: two batches
-    assert workers_needed(raw, 1000, None) == 1
+    assert workers_needed(raw, out, None, params) == 2  # 101 files: two batches
+    assert workers_needed(raw, out, None, dict(params, batch_size=1000)) == 1
+    # an output with a file ledger: the run may be incremental and read nothing, workers start on demand
+    (out / ".presswash").mkdir(parents=True)
+    (out / ".presswash" / "state.sqlite").write_bytes(b"")
+    assert workers_needed(raw, out, None, params) == 0
+    assert workers_needed(raw, out, None, params, full=True) == 2
+    assert workers_needed(raw, out, str(tmp_path / "elsewhere.sqlite"), params) == 2
