@@ -48,7 +48,7 @@ FAMILIES = {  # share of documents; (min, max) documents per file
 }
 ROLES = (("distinct", 0.70), ("exact", 0.10), ("near", 0.10), ("truncated", 0.10))
 GZIP_SHARE = 0.10
-PERTURB = 0.30  # share of the words of a long paragraph replaced in a distinct document
+PERTURB = 0.50  # share of the words of a long paragraph replaced in a distinct document
 NEAR_EDIT = 0.015  # share of the words changed in a near copy
 LONG_WORDS = 8  # paragraphs / text nodes with at least this many words are perturbed
 SITES = 60  # synthetic sites for the documents that are not HTML pages

@@ -388,8 +388,8 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
     """Stream the final outputs; return each file's size, record count and SHA-256 (for the manifest)."""
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
-    this_run = ((item if isinstance(item, Rejection) else item[0]) for item in read_shards(shards))
-    stream = heapq.merge(this_run, previous.documents(), previous.rejections(), key=_item_order)
+    # this run's documents come with their fingerprints, earlier ones without
+    stream = heapq.merge(read_shards(shards), previous.documents(), previous.rejections(), key=_item_order)
     table = ParquetDocuments(outputs.path(DOCUMENTS_PARQUET)) if parquet else None
     with HashingWriter(outputs.open(DOCUMENTS)) as docs, HashingWriter(outputs.open(DUPLICATES)) as dups, HashingWriter(outputs.open(REJECTED)) as rejs:
         for item in stream:
@@ -397,11 +397,14 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
                 report.add_rejection(item)
                 rejs.write(dumps(item.to_json()) + "\n")
                 continue
+            fp = None
+            if isinstance(item, tuple):
+                item, fp = item
             decision = index.decision(item.id)
             if decision is None:
                 raise RuntimeError(f"record {item.id} ({item.metadata['source']['path']}) has no dedup decision")
             if decision.status == "kept":
-                doc = _finish_kept(item, index, repeated, with_duplicates)
+                doc = _finish_kept(item, index, repeated, with_duplicates, fp)
                 report.add_document(doc)
                 record = doc.to_json()
                 docs.write(dumps(record) + "\n")
@@ -418,9 +421,13 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
     return described
 
 
-def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str]) -> Document:
+def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str], fp: Fingerprint | None = None) -> Document:
     meta = dict(doc.metadata)
-    text, removed = remove_repeated_lines(doc.text, group_key(line_group(meta)), repeated)
+    grp = group_key(line_group(meta))
+    if fp is not None and not any((grp, key) in repeated for key in fp.lines.tolist()):
+        text, removed = doc.text, []  # its fingerprint lists its short paragraphs' keys: none is a learned line
+    else:
+        text, removed = remove_repeated_lines(doc.text, grp, repeated)
     if removed:
         meta["removed"] = list(meta.get("removed") or []) + removed
         meta["counts"] = text_counts(text)
