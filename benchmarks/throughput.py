@@ -1,6 +1,6 @@
 """Throughput and memory of the real ``presswash clean`` at scale, against bare trafilatura.
 
-    python benchmarks/throughput.py EVAL_DIR [--sizes 1000,10000,100000] [--html-pages 3000] [--save]
+    python benchmarks/throughput.py EVAL_DIR [--sizes 1000,10000,100000] [--html-pages 3000] [--rerun] [--save]
 
 For each size, a mixed corpus is written with ``benchmarks/make_corpus.py`` (every format, 30% of
 the documents HTML pages, 30% copies), then the real CLI (``presswash clean``, a real Prefect flow in
@@ -19,6 +19,9 @@ its own process) cleans it. Printed per size:
 - the reference: a plain single-process loop of ``trafilatura.extract`` on the HTML pages of the
   same corpus, run in this process in the same run (on a sample of at most ``--reference-pages``
   pages, scaled to all of them), and the ratio of presswash's whole run to it.
+
+With ``--rerun``, each mixed corpus is cleaned a second time, unchanged: an incremental run (the
+file ledger of issue 5 skips every unchanged file), printed as a share of the first run.
 
 Then the HTML-only check of the issue: a corpus of ``--html-pages`` HTML pages (distinct, copies
 and truncated pages as above), cleaned end to end with Prefect's start included, against the
@@ -123,6 +126,7 @@ class TreeSampler(threading.Thread):
         self.peak_rss = self.peak_pss = 0
         self.cpu: dict[int, tuple[str, float]] = {}
         self.max_procs = 0
+        self.peak_by_role: dict[str, int] = {}  # highest RSS of each role (summed over its processes)
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -133,6 +137,7 @@ class TreeSampler(threading.Thread):
     def sample(self) -> None:
         rss = pss = 0
         pids = _tree(self.pid)
+        by_role: dict[str, int] = {}
         for pid in pids:
             info = _proc(pid)
             if info is None:
@@ -140,7 +145,10 @@ class TreeSampler(threading.Thread):
             role, r, p, cpu = info
             rss += r
             pss += p
+            by_role[role] = by_role.get(role, 0) + r
             self.cpu[pid] = (role, cpu)
+        for role, r in by_role.items():
+            self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), r)
         self.max_procs = max(self.max_procs, len(pids))
         self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
 
@@ -201,7 +209,9 @@ def run_cli(raw: Path, out: Path, env: dict[str, str], extra_args: list[str] = (
         raise SystemExit(f"presswash clean failed ({proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
     cpu = (after_children.ru_utime - before_children.ru_utime) + (after_children.ru_stime - before_children.ru_stime)
     others = max(0.0, (busy_after - busy_before) - cpu)
-    return Run(wall, json.loads(stdout), sampler.peak_rss, sampler.peak_pss, cpu, sampler.cpu_by_role(), others, load_before, _load())
+    run = Run(wall, json.loads(stdout), sampler.peak_rss, sampler.peak_pss, cpu, sampler.cpu_by_role(), others, load_before, _load())
+    run.extra["peak_rss_by_role_mib"] = {k: round(v / 2**20) for k, v in sampler.peak_by_role.items()}
+    return run
 
 
 # -- the trafilatura reference --------------------------------------------------------------------
@@ -277,7 +287,7 @@ def measure_size(eval_dir: Path, work: Path, n: int, seed: int, env: dict, ref_p
     row = {
         "size": n, "only": only, "files": corpus["files"], "raw_mib": raw_bytes / 2**20, "generate_s": gen_seconds,
         "wall": run.wall, "docs_per_s": n / run.wall, "mb_per_s": raw_bytes / 1e6 / run.wall,
-        "peak_rss_mib": run.peak_rss / 2**20, "peak_pss_mib": run.peak_pss / 2**20,
+        "peak_rss_mib": run.peak_rss / 2**20, "peak_pss_mib": run.peak_pss / 2**20, "peak_rss_by_role_mib": run.extra["peak_rss_by_role_mib"],
         "cpu_s": run.cpu, "cpu_util": run.cpu / (run.wall * CORES), "cpu_roles": run.cpu_roles, "others_cpu_s": run.others_cpu,
         "load": (run.load_before, run.load_after), "workers": workers, "batch_size": report.get("batch_size"),
         "work_s": work_s, "startup_s": startup, "clean_s": t["clean"], "clean_overhead_s": clean_overhead,
@@ -288,6 +298,11 @@ def measure_size(eval_dir: Path, work: Path, n: int, seed: int, env: dict, ref_p
         "documents": report["documents"], "duplicates": report["duplicates"], "rejected": report["rejected"],
         "expected_copies": corpus.get("role.exact", 0) + corpus.get("role.near", 0) + corpus.get("role.truncated", 0),
     }
+    if args.rerun and only is None:
+        # the same command again over the same, unchanged raw files: an incremental run
+        again = run_cli(raw, out, env, extra_args)
+        row.update(rerun_wall=again.wall, rerun_share=again.wall / run.wall, rerun_peak_rss_mib=again.peak_rss / 2**20,
+                   rerun_incremental=again.report.get("incremental"), rerun_load=(again.load_before, again.load_after))
     if not args.keep:
         shutil.rmtree(raw, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
@@ -341,15 +356,23 @@ def table(rows: list[dict], start: dict[str, float]) -> str:
             f"| {_f(r['decide_s'])} s | {_f(r['write_s'])} s | {ref} | {r['ratio']:.2f}× | {r['load'][0]:.2f} → {r['load'][1]:.2f} |"
         )
     lines.append("")
-    lines.append("| corpus | documents / duplicates / rejected (copies made) | workers × batch size | CPU s: workers / main / Prefect server | other processes' CPU s | corpus generation s |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append("| corpus | documents / duplicates / rejected (copies made) | workers × batch size | CPU s: workers / main / Prefect server | peak RSS MiB: workers / main / Prefect server | other processes' CPU s | corpus generation s |")
+    lines.append("|---|---|---|---|---|---|---|")
     for r in rows:
         roles = r["cpu_roles"]
         lines.append(
             f"| {r['size']:,} {'HTML' if r['only'] == 'html' else 'mixed'} | {r['documents']:,} / {r['duplicates']:,} / {r['rejected']:,} ({r['expected_copies']:,}) "
             f"| {r['workers']} × {r['batch_size']} | {_f(roles.get('workers', 0))} / {_f(roles.get('main', 0))} / {_f(roles.get('prefect server', 0))} "
+            f"| {' / '.join(str(r['peak_rss_by_role_mib'].get(k, 0)) for k in ('workers', 'main', 'prefect server'))} "
             f"| {_f(r['others_cpu_s'])} | {_f(r['generate_s'])} |"
         )
+    reruns = [r for r in rows if "rerun_wall" in r]
+    if reruns:
+        lines += ["", "| incremental re-run (same raw files, unchanged) | wall s | share of the first run | peak RSS MiB | what it read | load |", "|---|---|---|---|---|---|"]
+        for r in reruns:
+            inc = r.get("rerun_incremental") or {}
+            read = ", ".join(f"{v:,} {k}" for k, v in inc.items()) if inc else "(no incremental counts in the report)"
+            lines.append(f"| {r['size']:,} mixed | {_f(r['rerun_wall'])} | {r['rerun_share']:.1%} | {_f(r['rerun_peak_rss_mib'], 0)} | {read} | {r['rerun_load'][0]:.2f} → {r['rerun_load'][1]:.2f} |")
     if start:
         lines += [
             "",
@@ -379,6 +402,9 @@ def checks(rows: list[dict]) -> list[str]:
         out.append(f"- memory: peak RSS 100k {b['peak_rss_mib']:,.0f} MiB (target ≤ 1024), 100k / 10k = {b['peak_rss_mib'] / a['peak_rss_mib']:.2f} (target ≤ 1.20); "
                    f"PSS {b['peak_pss_mib'] / a['peak_pss_mib']:.2f}")
         out.append(f"- linear time: 100k / 10k wall = {b['wall'] / a['wall']:.2f} (target ≤ 11)")
+    for r in rows:
+        if "rerun_wall" in r:
+            out.append(f"- incremental re-run over {r['size']:,} unchanged documents: {r['rerun_share']:.1%} of the first run (target ≤ 5%)")
     return out
 
 
@@ -394,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
+    parser.add_argument("--rerun", action="store_true", help="run each mixed corpus a second time, unchanged (an incremental run)")
     parser.add_argument("--save", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args(argv)

@@ -173,7 +173,7 @@ def _comment_marker(text: str) -> bool:
 # The features that depend on the line alone (and the language's stoplist, and the rules), in
 # FEATURES order, cached per line: site chrome ("Home", "Share this:", the footer) repeats from page
 # to page, and most of a flattened page's lines are chrome. A few MB per process at most.
-_LOCAL_CACHE_SIZE = 50_000
+_LOCAL_CACHE_SIZE = 20_000
 _local_cache: dict[tuple, tuple] = {}
 
 

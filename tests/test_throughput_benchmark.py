@@ -56,7 +56,7 @@ def test_make_corpus_is_deterministic_mixes_every_format_and_its_copies_are_dupl
 def test_throughput_benchmark_smoke(tmp_path, capsys):
     throughput = _load("throughput")
     rows_file = tmp_path / "rows.json"
-    assert throughput.main([str(EVAL), "--sizes", "24", "--html-pages", "0", "--reference-pages", "4", "--no-start",
+    assert throughput.main([str(EVAL), "--sizes", "24", "--html-pages", "0", "--reference-pages", "4", "--no-start", "--rerun",
                             "--work", str(tmp_path / "work"), "--json", str(rows_file)]) == 0
     printed = capsys.readouterr().out
     (row,) = json.loads(rows_file.read_text())["rows"]
@@ -64,3 +64,6 @@ def test_throughput_benchmark_smoke(tmp_path, capsys):
     assert row["wall"] > 0 and row["peak_rss_mib"] > 0 and row["cpu_s"] > 0 and row["work_s"] > 0
     assert row["html_pages"] > 0 and row["ref_s"] > 0 and row["ratio"] > 0
     assert "| 24 mixed (" in printed and "× |" in printed
+    # the second run over the same files is incremental: every file unchanged, nothing read again
+    assert row["rerun_wall"] > 0 and row["rerun_incremental"]["unchanged"] == row["files"]
+    assert row["rerun_incremental"]["new"] == row["rerun_incremental"]["changed"] == 0
