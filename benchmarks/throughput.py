@@ -423,7 +423,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rerun", action="store_true", help="run each mixed corpus a second time, unchanged (an incremental run)")
     parser.add_argument("--save", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--from-json", type=Path, help="print (and --save) the rows of an earlier --json file instead of measuring")
     args = parser.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        return report(saved["rows"], saved["start"], args)
     work = args.work or Path(tempfile.mkdtemp(prefix="presswash-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
     home = work / "prefect-home"
@@ -441,12 +445,19 @@ def main(argv: list[str] | None = None) -> int:
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
         rows.append(measure_size(args.eval_dir, work, n, args.seed, env, args.reference_pages, args))
         print(json.dumps(rows[-1]), file=sys.stderr)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "start": start}, indent=2), encoding="utf-8")
+    report(rows, start, args)
+    if not args.work and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(rows: list[dict], start: dict, args: argparse.Namespace) -> int:
     text = table(rows, start)
     found = checks(rows)
     print(text)
     print("\n".join(found))
-    if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "start": start}, indent=2), encoding="utf-8")
     if args.save:
         import trafilatura
         from cleaners import __version__
@@ -460,8 +471,6 @@ def main(argv: list[str] | None = None) -> int:
         notes = NOTES.read_text(encoding="utf-8") if NOTES.exists() else ""
         RESULTS.write_text(header + text + "\n\n" + "\n".join(found) + "\n\n" + notes, encoding="utf-8")
         print(f"saved {RESULTS.relative_to(ROOT)}", file=sys.stderr)
-    if not args.work and not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -6,10 +6,9 @@ on these machines with an existing Prefect home, more with a new one), then spaw
 processes (each imports and warms up the cleaning libraries, about 1 s). None of them needs
 another, so :func:`prestart` starts the workers (:func:`cleaners.workers.prestart`) and, when no
 Prefect API URL is set (``PREFECT_API_URL``, in the environment or a profile), Prefect's temporary
-server: the very process Prefect's ``SubprocessASGIServer`` would start on the first flow call,
-launched at once (before this process imports Prefect's server package, which alone takes 1-2 s)
-and handed to Prefect once it answers, so that the flow finds it running. It returns a function
-that waits for the server. With an API URL set, the flow uses that running server and no server is
+server: the very process Prefect's ``SubprocessASGIServer`` would start on the first flow call
+(same command, same environment), launched at once and handed to Prefect once it answers, so that
+the flow finds it running. It returns the function that waits for it and hands it over. With an API URL set, the flow uses that running server and no server is
 started here. The flow run is a real Prefect flow run either way.
 """
 
@@ -21,7 +20,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -93,13 +91,12 @@ def _healthy(process: subprocess.Popen, port: int, timeout: float) -> bool:
     return False
 
 
-def _start_server(errors: list[BaseException]) -> None:
-    """Start Prefect's temporary server and hand it to Prefect, which then uses it for the flow run
-    (``SubprocessASGIServer`` is a singleton and skips starting when it is running). If anything
-    differs from what is expected, the process is stopped and Prefect starts its own as usual."""
-    process = None
+def _adopt_server(process: subprocess.Popen, port: int) -> None:
+    """Wait for the server started by :func:`_launch_server` and hand it to Prefect, which then uses
+    it for the flow run (``SubprocessASGIServer`` is a singleton and skips starting when it is
+    running). If anything differs from what is expected, the process is stopped and the flow call
+    starts Prefect's own server as usual (and reports what goes wrong)."""
     try:
-        process, port = _launch_server()
         from prefect.server.api.server import SubprocessASGIServer
         from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
@@ -110,16 +107,17 @@ def _start_server(errors: list[BaseException]) -> None:
             raise RuntimeError("a temporary server is already running")
         server.port, server.server_process, server.running = port, process, True
         atexit.register(server.stop)
-    except BaseException as exc:  # the flow call starts a server itself and reports what goes wrong
-        if process is not None:
-            process.kill()
-            process.wait()
-        errors.append(exc)
+    except Exception:
+        process.kill()
+        process.wait()
 
 
 def prestart(workers: int) -> Callable[[], None]:
     """Start ``workers`` worker processes and, with no ``PREFECT_API_URL``, Prefect's temporary
-    server; return a function that waits until the server is up (call it before the flow)."""
+    server; return a function that hands the server to Prefect once it answers (call it after the
+    flow's imports, before the flow). Everything runs in the calling thread: the processes boot
+    while it imports, and no import ever runs in two threads at once (Prefect's packages import
+    each other in cycles)."""
     from cleaners.workers import prestart as prestart_workers
 
     if workers:
@@ -129,7 +127,5 @@ def prestart(workers: int) -> Callable[[], None]:
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return lambda: None
-    errors: list[BaseException] = []
-    thread = threading.Thread(target=_start_server, args=(errors,), name="presswash-prefect-server", daemon=True)
-    thread.start()
-    return thread.join
+    process, port = _launch_server()
+    return lambda: _adopt_server(process, port)

@@ -50,3 +50,27 @@ def test_workers_needed_follows_the_flows_rule(tmp_path, monkeypatch):
     assert workers_needed(raw, out, None, params) == 0
     assert workers_needed(raw, out, None, params, full=True) == 2
     assert workers_needed(raw, out, str(tmp_path / "elsewhere.sqlite"), params) == 2
+
+
+def test_a_one_off_run_uses_the_prestarted_prefect_server(tmp_path):
+    """With no API URL, the CLI starts Prefect's temporary server while the flow engine imports and
+    hands it to Prefect: the flow run uses it (Prefect starts no second one), stops it at exit, and
+    the run is a real flow run with the usual outputs."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_LOGGING_LEVEL="INFO")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "clean", str(RAW), "--out", str(out), "--verbose", "--progress", "off"],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Starting temporary server" not in result.stderr  # Prefect found ours running
+    assert "Stopping temporary server" in result.stderr  # and stopped it at exit
+    assert "Finished in state Completed" in result.stderr  # a real Prefect flow run
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["files_seen"] == len(SEEDS) and report["balance"]["holds"]
