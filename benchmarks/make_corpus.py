@@ -9,9 +9,11 @@ saved alone, 5%) and WordPress WXR exports (5%, 2-6 posts each); about 10% of th
 gzip-compressed.
 
 Distinct documents are really distinct for dedup: each is a real page or text whose prose is
-perturbed (about 30% of the words of every long paragraph replaced by other words of the same
-source, so its language and word frequencies stay, while two variants share only ~3% of their
-5-word shingles). Short lines (menus, buttons, footers) are left as they are, so every template
+perturbed (half of the words of every long paragraph replaced by other words of the same
+source, so its language and word frequencies stay, while two variants share only ~0.1% of their
+5-word shingles). The eval folder holds a few hundred real pages and texts, so at 100k documents
+each of them is the base of a few hundred variants: more than a real corpus has, which makes the
+dedup index's candidate lists grow with the corpus (see benchmarks/results/throughput.md). Short lines (menus, buttons, footers) are left as they are, so every template
 still carries its site's chrome. Of the documents, by default, 70% are distinct, 10% exact copies of
 an earlier document, 10% near copies (1.5% of the words changed) and 10% truncated copies (a
 WordPress file cut off mid-string, or the first 40-75% of the text); copies are of a document of the
