@@ -179,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True),
     Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True),
     Setting("paths.follow_outside_links", False, _bool, "read symbolic links that point outside the raw folder", "--follow-outside-links"),
-    Setting("run.batch_size", 100, _positive_int, "raw files per Prefect task", "--batch-size"),
+    Setting("run.batch_size", 200, _positive_int, "raw files per Prefect task", "--batch-size"),
     Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers"),
     Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
             'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),

@@ -135,6 +135,9 @@ class ShardSummary:
     documents: int
     rejected: int
     seconds: float
+    # time spent in the per-file work itself (reading, cleaning, fingerprinting, writing the shard
+    # lines), summed over the batch's files; ``seconds`` minus this is the batch's overhead
+    work_seconds: float = 0.0
 
 
 def shard_line(outcome: Document | Rejection, dedup: DedupConfig) -> dict[str, Any]:
@@ -159,16 +162,19 @@ def clean_files(
     A file's outcomes are written and flushed together once the file is done, so a process that dies
     mid-file leaves only whole files in the shard. ``progress`` (used by :mod:`cleaners.workers`) is
     called with ``("file", i)`` when file ``i`` starts, ``("tick", i)`` after each of its outcomes and
-    ``("done", i, offset, documents, rejected)`` once its block is flushed and ends at ``offset``.
-    Returns the numbers of documents and rejections written.
+    ``("done", i, offset, documents, rejected, seconds)`` once its block is flushed and ends at
+    ``offset`` (``seconds``: the time the file took). Returns the numbers of documents and rejections
+    written and the seconds spent on the files.
     """
     cleaner = _cleaner(config or CleanerConfig())
     dedup = dedup or DedupConfig()
     documents = rejected = 0
+    work = 0.0
     for index in range(start, len(paths)):
         relpath = paths[index]
         if progress:
             progress("file", index)
+        file_started = time.perf_counter()
         lost = testhooks.fault(relpath) == "drop"
         lines: list[str] = []
         file_documents = file_rejected = 0
@@ -187,10 +193,12 @@ def clean_files(
         handle.flush()
         documents += file_documents
         rejected += file_rejected
+        seconds = time.perf_counter() - file_started
+        work += seconds
         if progress:
-            progress("done", index, handle.tell(), file_documents, file_rejected)
+            progress("done", index, handle.tell(), file_documents, file_rejected, seconds)
         testhooks.pause("cleaning")
-    return documents, rejected
+    return documents, rejected, work
 
 
 def clean_batch_to_shard(
@@ -202,9 +210,9 @@ def clean_batch_to_shard(
     started = time.perf_counter()
     tmp = f"{shard_path}.tmp"
     with open(tmp, "wb") as handle:
-        documents, rejected = clean_files(raw_dir, paths, handle, config, dedup)
+        documents, rejected, work = clean_files(raw_dir, paths, handle, config, dedup)
     os.replace(tmp, shard_path)
-    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
+    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
 
 
 def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
@@ -380,8 +388,8 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
     """Stream the final outputs; return each file's size, record count and SHA-256 (for the manifest)."""
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
-    this_run = ((item if isinstance(item, Rejection) else item[0]) for item in read_shards(shards))
-    stream = heapq.merge(this_run, previous.documents(), previous.rejections(), key=_item_order)
+    # this run's documents come with their fingerprints, earlier ones without
+    stream = heapq.merge(read_shards(shards), previous.documents(), previous.rejections(), key=_item_order)
     table = ParquetDocuments(outputs.path(DOCUMENTS_PARQUET)) if parquet else None
     with HashingWriter(outputs.open(DOCUMENTS)) as docs, HashingWriter(outputs.open(DUPLICATES)) as dups, HashingWriter(outputs.open(REJECTED)) as rejs:
         for item in stream:
@@ -389,11 +397,14 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
                 report.add_rejection(item)
                 rejs.write(dumps(item.to_json()) + "\n")
                 continue
+            fp = None
+            if isinstance(item, tuple):
+                item, fp = item
             decision = index.decision(item.id)
             if decision is None:
                 raise RuntimeError(f"record {item.id} ({item.metadata['source']['path']}) has no dedup decision")
             if decision.status == "kept":
-                doc = _finish_kept(item, index, repeated, with_duplicates)
+                doc = _finish_kept(item, index, repeated, with_duplicates, fp)
                 report.add_document(doc)
                 record = doc.to_json()
                 docs.write(dumps(record) + "\n")
@@ -410,9 +421,13 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
     return described
 
 
-def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str]) -> Document:
+def _finish_kept(doc: Document, index: DedupIndex, repeated: set, with_duplicates: set[str], fp: Fingerprint | None = None) -> Document:
     meta = dict(doc.metadata)
-    text, removed = remove_repeated_lines(doc.text, group_key(line_group(meta)), repeated)
+    grp = group_key(line_group(meta))
+    if fp is not None and not any((grp, key) in repeated for key in fp.lines.tolist()):
+        text, removed = doc.text, []  # its fingerprint lists its short paragraphs' keys: none is a learned line
+    else:
+        text, removed = remove_repeated_lines(doc.text, grp, repeated)
     if removed:
         meta["removed"] = list(meta.get("removed") or []) + removed
         meta["counts"] = text_counts(text)

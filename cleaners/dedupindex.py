@@ -169,7 +169,7 @@ class DedupIndex:
         # so durability comes from the atomic swap, not from SQLite's journal.
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("PRAGMA cache_size=-65536")
+        self.db.execute("PRAGMA cache_size=-16384")  # 16 MiB: the OS caches the file too; memory stays flat
         self.db.executescript(_SCHEMA)
         self._check_config()
         self.db.execute("BEGIN")
@@ -299,9 +299,11 @@ class DedupIndex:
     def insert(self, rec: IndexedRecord) -> Decision:
         """Decide one record against everything in the index, and add it."""
         fp = rec.fp
+        bands = band_keys(fp.minhash, self.config) if fp.minhash is not None else []  # once: looked up, then stored
         best: tuple[tuple[int, float], _Row, str, float] | None = None
-        for row in self._verified_candidates(fp):
-            found = compare(fp, row.fp, self.config)
+        compared: dict[int, tuple[str, float] | None] = {}
+        for row in self._verified_candidates(fp, bands, compared):
+            found = compared[row.rid] if row.rid in compared else compare(fp, row.fp, self.config)
             if found is None:
                 continue
             method, similarity = found
@@ -312,13 +314,16 @@ class DedupIndex:
                 break
         grp = rec.grp
         if best is None:
-            self._store(rec, grp, Decision("kept"))
+            self._store(rec, grp, Decision("kept"), bands)
             return Decision("kept")
         _, matched, method, similarity = best
         survivor = matched if matched.status == "kept" else self._get(matched.duplicate_of)
-        direct = (method, similarity) if survivor is matched else compare(fp, survivor.fp, self.config)
+        if survivor is matched:
+            direct = (method, similarity)
+        else:
+            direct = compared[survivor.rid] if survivor.rid in compared else compare(fp, survivor.fp, self.config)
         if direct is not None and prefer(rec.candidate, survivor.candidate, self.config):
-            self._store(rec, grp, Decision("kept"))
+            self._store(rec, grp, Decision("kept"), bands)
             self.db.execute(
                 "UPDATE records SET status = 'duplicate', duplicate_of = ?, matched = ?, method = ?, similarity = ? WHERE rid = ?",
                 (rec.id, rec.id, direct[0], direct[1], survivor.rid),
@@ -328,14 +333,15 @@ class DedupIndex:
             self.db.execute("UPDATE records SET duplicate_of = ? WHERE duplicate_of = ?", (rec.id, survivor.id))
             return Decision("kept", demoted=[survivor.id, *moved])
         decision = Decision("duplicate", survivor.id, matched.id, method, similarity)
-        self._store(rec, grp, decision)
+        self._store(rec, grp, decision, bands)
         return decision
 
-    def _verified_candidates(self, fp: Fingerprint) -> Iterator[_Row]:
+    def _verified_candidates(self, fp: Fingerprint, bands: list[int], compared: dict[int, tuple[str, float] | None]) -> Iterator[_Row]:
         """Candidate records to compare with, cluster by cluster: each cluster's survivor first, then
         (only if the survivor does not match) a few of the members that turned up as candidates. A big
-        cluster of near-identical copies costs one comparison, not one per copy."""
-        rids = self._candidate_rids(fp)
+        cluster of near-identical copies costs one comparison, not one per copy. Each survivor's
+        comparison is kept in ``compared`` (by rid), so the caller does not repeat it."""
+        rids = self._candidate_rids(fp, bands)
         if not rids:
             return
         members: dict[str, list[tuple[int, str]]] = {}
@@ -345,8 +351,9 @@ class DedupIndex:
         for survivor_id in sorted(members, key=lambda i: survivors[i].candidate.order if i in survivors else ("", 0)):
             survivor = survivors.get(survivor_id)
             if survivor is not None:
+                found = compared[survivor.rid] = compare(fp, survivor.fp, self.config)
                 yield survivor
-                if compare(fp, survivor.fp, self.config) is not None:
+                if found is not None:
                     continue
             others = [rid for rid, id_ in members[survivor_id] if id_ != survivor_id][:MAX_MEMBER_CHECKS]
             yield from self._rows_in("rid", others)
@@ -359,16 +366,15 @@ class DedupIndex:
     def _rows_in(self, column: str, values: list) -> list[_Row]:
         return [_row(v) for v in self._in(f"SELECT {_ROW_COLUMNS} FROM records WHERE {column} IN ({{}})", values)]
 
-    def _candidate_rids(self, fp: Fingerprint) -> set[int]:
+    def _candidate_rids(self, fp: Fingerprint, keys: list[int]) -> set[int]:
         # one record with the same text is enough: all exact copies are in one cluster
         rids: set[int] = {rid for (rid,) in self.db.execute("SELECT rid FROM records WHERE exact = ? LIMIT 1", (fp.exact,))}
         if fp.prefix is not None:
             rids.update(r for (r,) in self.db.execute("SELECT rid FROM records WHERE prefix = ? AND indexed = 1", (fp.prefix,)))
-        if fp.minhash is not None:
-            keys = band_keys(fp.minhash, self.config)
+        if keys:
             rids.update(r for (r,) in self.db.execute(f"SELECT rid FROM bands WHERE key IN ({','.join('?' * len(keys))})", keys))
         if len(fp.samples) >= self.config.min_samples:
-            samples = [int(h) for h in fp.samples]
+            samples = fp.samples.tolist()
             for start in range(0, len(samples), 30000):
                 chunk = samples[start : start + 30000]
                 rids.update(
@@ -380,7 +386,7 @@ class DedupIndex:
                 )
         return rids
 
-    def _store(self, rec: IndexedRecord, grp: int, decision: Decision) -> None:
+    def _store(self, rec: IndexedRecord, grp: int, decision: Decision, bands: list[int]) -> None:
         fp, cand = rec.fp, rec.candidate
         cursor = self.db.execute(
             "INSERT INTO records (id, path, record, grp, truncated, prose_words, words, richness, exact, minhash, samples, lines,"
@@ -396,9 +402,9 @@ class DedupIndex:
         if not self._worth_indexing(decision):
             self.db.execute("UPDATE records SET indexed = 0 WHERE rid = ?", (rid,))
         else:
-            if fp.minhash is not None:
-                self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)", [(k, rid) for k in band_keys(fp.minhash, self.config)])
-            self.db.executemany("INSERT OR IGNORE INTO samples (h, rid) VALUES (?, ?)", [(int(h), rid) for h in fp.samples])
+            if bands:
+                self.db.executemany("INSERT OR IGNORE INTO bands (key, rid) VALUES (?, ?)", [(k, rid) for k in bands])
+            self.db.executemany("INSERT OR IGNORE INTO samples (h, rid) VALUES (?, ?)", [(h, rid) for h in fp.samples.tolist()])
         if decision.status == "kept":
             self._count_lines(grp, fp.lines, +1)
 

@@ -33,13 +33,35 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
+# A line of printable ASCII without "&" is a fixed point of ftfy with this configuration: mojibake,
+# ligatures, surrogates, C1 controls, odd line breaks and NFC all need other characters, entities need
+# "&", and control characters and terminal escapes need characters below U+0020.
+_FTFY_WORK = re.compile(r"[^\n\x20-\x7e]|&")
+
+
 def fix_encoding(text: str) -> str:
     """Repair mojibake and HTML entities with ftfy, and normalize to Unicode NFC.
 
+    ``ftfy.fix_text`` fixes each line on its own (the segments end at line breaks); this does the
+    same, with the same result, but hands ftfy only the lines where it can change something.
+
     >>> fix_encoding("schÃ¶n &amp; gut")
     'schön & gut'
+    >>> fix_encoding("plain line\\nsch\u00c3\u00b6n\\n")
+    'plain line\\nschön\\n'
     """
-    return ftfy.fix_text(text, config=_FTFY_CONFIG)
+    if not _FTFY_WORK.search(text):
+        return text
+    out: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        brk = text.find("\n", pos) + 1 or end
+        if brk - pos > _FTFY_CONFIG.max_decode_length:  # ftfy would cut this line: let it do everything
+            return ftfy.fix_text(text, config=_FTFY_CONFIG)
+        segment = text[pos:brk]
+        out.append(ftfy.fix_and_explain(segment, _FTFY_CONFIG)[0] if _FTFY_WORK.search(segment) else segment)
+        pos = brk
+    return "".join(out)
 
 
 # JSON escape sequences that survived decoding (double-escaped JSON, or escaped HTML pasted as text).
@@ -187,6 +209,8 @@ _BROKEN_HYPHEN = re.compile(
 
 def repair_broken_hyphen(text: str) -> str:
     """Rejoin ``post- Cold War`` to ``post-Cold War``; suspended hyphens (``pre- and post-``) stay."""
+    if "- " not in text:  # the pattern needs it; most paragraphs have none
+        return text
     return _BROKEN_HYPHEN.sub(r"\1-", text)
 
 

@@ -24,6 +24,7 @@ The pool has no Prefect dependency: the flow in ``flows/clean.py`` uses it, and 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -42,6 +43,7 @@ from .writers import dumps
 
 STARTUP_SECONDS = 180.0  # a spawned worker imports the cleaning libraries first (slow on a busy machine)
 RETRIES_AFTER_DEATH = 1
+TRIM_AFTER_SECONDS = 0.02  # a file that took longer was big: return the memory it freed (~0.2 ms)
 
 
 def default_hard_seconds(config: CleanerConfig) -> float | None:
@@ -75,7 +77,14 @@ def _worker_main(conn: Connection) -> None:
     # print it on the run's stderr. What matters reaches the parent as outcomes and rejections.
     logging.getLogger().addHandler(logging.NullHandler())
     send = conn.send
+
+    def progress(*message) -> None:
+        send(message)
+        if message[0] == "done" and message[5] > TRIM_AFTER_SECONDS:
+            _trim()  # a big page's parse trees are freed: give the memory back, so workers stay small
+
     try:
+        _warm_up()
         send(("ready", os.getpid()))
         while True:
             message = conn.recv()
@@ -87,7 +96,7 @@ def _worker_main(conn: Connection) -> None:
                 with open(shard_tmp, mode) as handle:
                     handle.seek(offset)
                     handle.truncate()
-                    clean_files(raw_dir, paths, handle, config, dedup, start, lambda *message: send(message))
+                    clean_files(raw_dir, paths, handle, config, dedup, start, progress)
                 send(("end",))
             except (BrokenPipeError, EOFError):
                 raise
@@ -95,6 +104,69 @@ def _worker_main(conn: Connection) -> None:
                 send(("error", f"{type(exc).__name__}: {exc}"))
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         return  # the parent is gone
+
+
+def _load_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_malloc_trim = _load_trim()
+
+
+def _trim() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``). Parsing a page of a few MB
+    takes tens of MB for a moment; without this the worker keeps that high-water mark."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _warm_up() -> None:
+    """Load what the first document would otherwise load (the extractor, the language model, the
+    MinHash library), so that a worker started ahead of time (:func:`prestart`) is ready to go."""
+    from .dedup import fingerprint
+    from .pipeline import warm_up
+
+    warm_up()
+    try:
+        fingerprint("warm up the dedup fingerprint with a few words of prose " * 3, DedupConfig())
+    except Exception:  # an optimisation only
+        pass
+
+
+_prestarted: list["_Worker"] = []
+_prestarted_lock = threading.Lock()
+
+
+def prestart(workers: int) -> None:
+    """Start ``workers`` worker processes now, for the next :class:`WorkerPool` to adopt.
+
+    A spawned worker takes a second or more to import and warm up the cleaning libraries; started
+    before a slow step that does not need them (the CLI starts them before Prefect's local server
+    boots), that time overlaps it. Workers a pool does not adopt are stopped when it is created, or at exit.
+    """
+    ctx = get_context("spawn")
+    with _prestarted_lock:
+        while len(_prestarted) < workers:
+            _prestarted.append(_Worker(ctx))
+
+
+def _adopt(limit: int) -> list["_Worker"]:
+    with _prestarted_lock:
+        taken, rest = _prestarted[:limit], _prestarted[limit:]
+        _prestarted.clear()
+    for worker in rest:  # not needed after all (fewer batches than workers): they hold nothing yet
+        worker.kill()
+    return [w for w in taken if w.alive()]
+
+
+@atexit.register
+def _stop_prestarted() -> None:
+    _adopt(0)
 
 
 class _Worker:
@@ -146,6 +218,9 @@ class WorkerPool:
         self._live: set[_Worker] = set()
         self._closed = False
         self.deaths = 0  # workers lost (killed or crashed) over the pool's life
+        for worker in _adopt(self.size):  # started ahead of time by prestart()
+            self._live.add(worker)
+            self._idle.put(worker)
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -202,18 +277,21 @@ class WorkerPool:
         started = time.perf_counter()
         tmp = f"{shard_path}.tmp"
         documents = rejected = offset = index = 0
+        work = 0.0
         deaths: dict[int, int] = {}
         while index < len(paths):
             worker = self._checkout()
             try:
-                index, offset, d, r = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
+                index, offset, d, r, w = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
                 documents += d
                 rejected += r
+                work += w
                 self._checkin(worker)
                 break
             except _Lost as lost:
                 documents += lost.documents
                 rejected += lost.rejected
+                work += lost.work
                 offset = lost.offset
                 code = self._discard(worker)
                 self.deaths += 1
@@ -240,9 +318,9 @@ class WorkerPool:
         if not paths:
             open(tmp, "wb").close()
         os.replace(tmp, shard_path)
-        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started)
+        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
 
-    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int]:
+    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int, float]:
         """Send one batch (from ``start``) to ``worker`` and follow it to the end; raise :class:`_Lost`."""
         progress = _Progress(start, offset)
         if not worker.ready:
@@ -260,12 +338,13 @@ class WorkerPool:
             if kind == "file":
                 progress.current = message[1]
             elif kind == "done":
-                _, i, progress.offset, d, r = message
+                _, i, progress.offset, d, r, seconds = message
                 progress.documents += d
                 progress.rejected += r
+                progress.work += seconds
                 progress.current = i + 1
             elif kind == "end":
-                return len(paths), progress.offset, progress.documents, progress.rejected
+                return len(paths), progress.offset, progress.documents, progress.rejected, progress.work
             elif kind == "error":
                 raise WorkerFailed(f"a worker process failed: {message[1]}")
 
@@ -309,8 +388,9 @@ class _Progress:
         self.offset = offset
         self.documents = 0
         self.rejected = 0
+        self.work = 0.0
 
     def lost(self, worker: _Worker, timed_out: bool) -> _Lost:
         lost = _Lost(self.current, timed_out, worker.process.exitcode)
-        lost.offset, lost.documents, lost.rejected = self.offset, self.documents, self.rejected
+        lost.offset, lost.documents, lost.rejected, lost.work = self.offset, self.documents, self.rejected, self.work
         return lost

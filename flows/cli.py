@@ -208,7 +208,7 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", "-o", default=None, metavar="OUT_DIR", help="output folder (default: paths.out, clean)")
     parser.add_argument("--state", default=None, metavar="PATH", help="dedup index (SQLite) shared across runs (default: paths.state, else OUT_DIR/.presswash/state.sqlite)")
     parser.add_argument("--rules", action="append", default=[], metavar="FILE", help="extra boilerplate rules file (TOML), added to those of the configuration; repeatable")
-    parser.add_argument("--batch-size", type=_positive_int, default=None, metavar="N", help="raw files per Prefect task (default: run.batch_size, 100)")
+    parser.add_argument("--batch-size", type=_positive_int, default=None, metavar="N", help="raw files per Prefect task (default: run.batch_size, 200)")
     parser.add_argument("--workers", type=_workers, default=None, metavar="N", help="worker processes, or 'auto' (default: run.workers, auto = one per core, at most one per batch)")
     parser.add_argument("--progress", choices=("auto", "bar", "log", "off"), default=None,
                         help="progress on stderr: a bar, log lines, or off (default: run.progress, auto = a bar on a terminal, lines otherwise)")
@@ -368,8 +368,13 @@ def run_clean(args: argparse.Namespace) -> int:
                 progress.waiting("connecting to the Prefect server")
             else:
                 progress.waiting("starting Prefect's local server")
+            from flows.prestart import prestart, workers_needed
+
+            # workers and Prefect's temporary server start side by side, while the flow engine imports
+            server_ready = prestart(workers_needed(raw, out, state, parameters, args.full))
             from flows.clean import clean_corpus
 
+            server_ready()
             flow_fn = clean_corpus
             runner = _task_runner(config, parameters["workers"])
             if runner is not None:

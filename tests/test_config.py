@@ -30,7 +30,7 @@ def test_defaults_when_no_file(here):
     assert config.file is None
     assert (config["paths.raw"], config["paths.out"], config["paths.rules"], config["paths.state"]) == ("raw", "clean", [], None)
     assert dedup_config(config) == DedupConfig()
-    assert (config["run.batch_size"], config["run.workers"], config["run.progress"]) == (100, "auto", "auto")
+    assert (config["run.batch_size"], config["run.workers"], config["run.progress"]) == (200, "auto", "auto")
     assert {config.origin(k) for k in config.values} == {"default"}
 
 
@@ -137,7 +137,7 @@ def test_config_json_and_no_config(here, capsys):
     assert data["file"] == "presswash.toml"
     assert data["settings"]["run.batch_size"] == {"value": 20, "origin": "presswash.toml"}
     assert main(["config", "--json", "--no-config"]) == 0
-    assert json.loads(capsys.readouterr().out)["settings"]["run.batch_size"] == {"value": 100, "origin": "default"}
+    assert json.loads(capsys.readouterr().out)["settings"]["run.batch_size"] == {"value": 200, "origin": "default"}
 
 
 def test_bad_configuration_is_one_sentence_for_every_command(here, capsys):

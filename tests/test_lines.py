@@ -79,3 +79,40 @@ def test_related_section_is_cut_only_when_teasers_follow():
     assert cut_related_section(["Related posts", "Short one", "Short two"])[1] == []
     assert is_section_heading("Ähnliche Beiträge") and is_section_heading("Te puede interesar:")
     assert not is_section_heading("Related to the budget, the council also voted on the ferry")
+
+
+# -- speed-ups that must not change a single value (issue 6) ------------------------------------------
+
+def _fixture_lines() -> list[str]:
+    text = (FIXTURES / "flattened-page.txt").read_text(encoding="utf-8")
+    return [" ".join(p.split()) for p in split_text_paragraphs(text)]
+
+
+def test_comment_marker_split_in_three_answers_as_the_single_pattern():
+    from cleaners.lines import _COMMENT, _comment_marker
+
+    samples = _fixture_lines() + [
+        "Jonas on March 14, 2024 at 9:12 pm said:", "Reply", "reply to this", "Antworten", "Répondre ici",
+        "She said: no", "He wrote :", "Posted at 10.45 AM", "at 9:12pm", "at 19.30 Uhr", "a 123:45 pm", "x 1:2 pm",
+        "preply", "Said:", "SAYS : ", "We met at 9:12", "Ana a écrit :", "8.30am sharp", "", ":", ".",
+    ]
+    for line in samples:
+        assert _comment_marker(line) == bool(_COMMENT.search(line)), line
+
+
+def test_line_features_are_the_same_from_the_per_line_cache_and_follow_the_rules_in_use():
+    from cleaners import lines as lines_module
+    from cleaners.boilerplate import RuleSet
+    from cleaners.lines import _default_model, line_features
+
+    page = _fixture_lines()
+    chrome = _default_model().chrome_pattern
+    lines_module._local_cache.clear()
+    cold = line_features(page, "en", RuleSet.default(), chrome)
+    warm = line_features(page, "en", RuleSet.default(), chrome)
+    assert cold == warm and len(lines_module._local_cache) > 0
+    # another rule set is another key: a line only the house rules match is flagged by them alone
+    house = RuleSet.load(FIXTURES / "house-rules.toml")
+    flagged = [row["boilerplate_rule"] for row in line_features(["Support the Ledger with a monthly gift today."], "en", house, chrome)]
+    plain = [row["boilerplate_rule"] for row in line_features(["Support the Ledger with a monthly gift today."], "en", RuleSet.default(), chrome)]
+    assert flagged == [1.0] and plain == [0.0]

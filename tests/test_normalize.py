@@ -92,3 +92,33 @@ def test_normalize_inline():
 def test_normalize_text_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def test_fix_encoding_gives_what_ftfy_gives_on_the_whole_text():
+    # fix_encoding hands ftfy only the lines where it can change something; the result must be ftfy's
+    import ftfy
+
+    from cleaners.normalize import _FTFY_CONFIG, fix_encoding
+
+    samples = [
+        "", "plain ASCII only\nand a second line\n", "caf\u00c3\u00a9 &amp; more\nplain\n\nsch\u00c3\u00b6n",
+        "a\rb\r\nc\u2028d\x85e", "esc \x1b[31mred\x1b[0m end", "ligature \ufb01ne\nfull\u00a0width\n",
+        "&amp;amp;\n&#x2019;s\n", "\u00c2\u00a0lone\n\n\n", "x" * 50 + "\u00c3\u00a9\n" + "y" * 50,
+    ]
+    for text in samples:
+        assert fix_encoding(text) == ftfy.fix_text(text, config=_FTFY_CONFIG), repr(text)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", " ", "\n", "&", "amp;", "#39;", "\u00c3", "\u00a9", "\u00e9", "\u00a0", "\r", "\x1b",
+                                 "[0m", "\ufb01", "\u2019", "\x85", "\u00e2\u20ac\u2122", "\ud83d", "\x07"]), max_size=40).map("".join))
+def test_fix_encoding_matches_ftfy_on_generated_text(text):
+    import ftfy
+
+    from cleaners.normalize import _FTFY_CONFIG, fix_encoding
+
+    assert fix_encoding(text) == ftfy.fix_text(text, config=_FTFY_CONFIG)
