@@ -238,24 +238,23 @@ def _config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-config", action="store_true", help="ignore configuration files; use the defaults and flags only")
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
+def _whole_number(minimum: int, wanted: str):
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {number}")
+        return number
+
+    return parse
 
 
-def _natural_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
-    return number
+_positive_int = _whole_number(1, "at least 1")
+_natural_int = _whole_number(0, "0 or more")
 
 
 def _workers(value: str) -> int | str:

@@ -35,10 +35,8 @@ def report(result) -> dict:
 
 
 @pytest.fixture
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    shutil.copytree(RAW, folder)
-    return folder
+def raw(raw_copy):
+    return raw_copy
 
 
 def test_only_new_and_changed_files_are_read_and_changes_replace_records(raw, tmp_path):
