@@ -176,7 +176,8 @@ _ID_PREFIX = re.compile(r'\{"id":"((?:[^"\\]|\\.)*)"')
 
 def _documents(path: str | Path | None, wanted: set[str], first: int) -> tuple[list[dict[str, Any]], int]:
     """The first ``first`` documents plus every document whose id is in ``wanted``, and the count.
-    Only those lines are parsed in full: the id is read off the start of each line."""
+    Only those lines are parsed in full (the id is read off the start of each line), and kept
+    without their text."""
     rows: list[dict[str, Any]] = []
     total = 0
     if path is None or not Path(path).exists():
@@ -194,6 +195,7 @@ def _documents(path: str | Path | None, wanted: set[str], first: int) -> tuple[l
                     continue
             doc = json.loads(line)
             if total <= first or str(doc.get("id")) in wanted:
+                doc.pop("text", None)  # the table shows metadata only; up to 1,500 texts would be held
                 rows.append(doc)
     return rows, total
 
