@@ -33,6 +33,7 @@ from typing import Iterable
 from .dedupindex import _from_db, _to_db  # file names that are not UTF-8, stored in SQLite
 
 UNREADABLE = "unreadable"
+HASH_SLICE = 1024  # files hashed per round of the thread pool
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL) WITHOUT ROWID",
@@ -144,9 +145,14 @@ def hash_files(root: str | Path, paths: list[str], threads: int = 4) -> dict[str
             return None
         return file_sha256(Path(real))
 
+    hashes: dict[str, str] = {}
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        digests = pool.map(digest, paths, chunksize=64)
-        return {p: d or UNREADABLE for p, d in zip(paths, digests)}
+        # a slice at a time: Executor.map submits every path at once, and 100k pending futures took
+        # over 100 MiB that the process kept for the rest of the run
+        for start in range(0, len(paths), HASH_SLICE):
+            part = paths[start : start + HASH_SLICE]
+            hashes.update((p, d or UNREADABLE) for p, d in zip(part, pool.map(digest, part)))
+    return hashes
 
 
 def cleaning_key(version: str, settings: dict, rules_files: Iterable[str] = ()) -> str:

@@ -138,3 +138,19 @@ def test_parquet_holds_the_same_records_and_goes_when_not_asked_for(raw, tmp_pat
     clean_directory(raw, out)  # not asked for any more: a stale file would disagree with the JSONL
     assert not (out / "documents.parquet").exists()
     assert "documents.parquet" not in json.loads((out / "manifest.json").read_text())["outputs"]
+
+
+def test_hashing_many_files_gives_every_file_its_own_digest_in_order(tmp_path):
+    """More files than one round of the hashing pool (HASH_SLICE): every file hashed, in the given order."""
+    import hashlib
+
+    from cleaners.filestate import HASH_SLICE, hash_files
+
+    names = [f"f{i:05d}.txt" for i in range(2 * HASH_SLICE + 7)]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(f"file {i}\n")
+    (tmp_path / "a-folder").mkdir()  # not a regular file: marked unreadable, not hashed
+    hashes = hash_files(tmp_path, [*names, "a-folder"])
+    assert list(hashes) == [*names, "a-folder"]
+    assert all(hashes[n] == hashlib.sha256(f"file {i}\n".encode()).hexdigest() for i, n in enumerate(names))
+    assert hashes["a-folder"] == "unreadable"
