@@ -11,8 +11,10 @@ import difflib
 import json
 import os
 import shutil
+import signal
 import sys
 import textwrap
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -351,7 +353,28 @@ def _task_runner(config: Config, workers: int | None):
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so that the run unwinds:
+    staged outputs discarded, lock released, worker processes and Prefect's server stopped."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
 def run_clean(args: argparse.Namespace) -> int:
+    if threading.current_thread() is not threading.main_thread():
+        return _run_clean(args)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run_clean(args)
+    except Terminated:
+        return _fail("terminated; the previous outputs are unchanged", 143)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_clean(args: argparse.Namespace) -> int:
     try:
         config, raw, out, state, parameters = _prepare(args)
     except (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError) as exc:

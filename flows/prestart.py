@@ -73,7 +73,20 @@ def _launch_server() -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory", "prefect.server.api.server:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-    return subprocess.Popen(command, env=env), port
+    process = subprocess.Popen(command, env=env)
+    atexit.register(_stop, process)  # also when the run ends before the server is handed over
+    return process, port
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server process if it still runs (Prefect's own stop, once it has the server, runs first)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _healthy(process: subprocess.Popen, port: int, timeout: float) -> bool:

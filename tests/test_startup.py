@@ -74,3 +74,61 @@ def test_a_one_off_run_uses_the_prestarted_prefect_server(tmp_path):
     assert "Finished in state Completed" in result.stderr  # a real Prefect flow run
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["files_seen"] == len(SEEDS) and report["balance"]["holds"]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    import os
+
+    found = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(b")") + 2 :].split()[1]) == pid:
+                found.add(int(name))
+    return found
+
+
+def test_sigterm_stops_the_run_and_its_processes_and_keeps_the_previous_outputs(tmp_path):
+    """A supervisor's SIGTERM during a one-off run: the command says so and exits 143, the earlier
+    outputs are untouched, and neither Prefect's temporary server nor a worker process is left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "documents.jsonl").write_text('{"id": "earlier"}\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "clean", str(RAW), "--out", str(out), "--progress", "off"],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    children: set[int] = set()
+    while len(children) < 2 and time.monotonic() < deadline and proc.poll() is None:  # the server and a worker
+        children |= _children(proc.pid)
+        time.sleep(0.1)
+    assert len(children) >= 2, "the run did not start its server and worker"
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 143, stderr[-2000:]
+    assert "terminated; the previous outputs are unchanged" in stderr
+    assert (out / "documents.jsonl").read_text(encoding="utf-8") == '{"id": "earlier"}\n'
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(map(running, children)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if running(pid)], "left running after the run ended"
