@@ -40,7 +40,8 @@ from .sections import cut_related_section
 
 FORMAT = "html"
 
-_EXTRACTION = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+# trafilatura in its balanced mode (its own extraction weighed against readability and jusText), comments left out
+EXTRACTION_OPTIONS = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
 
 
 def parse_html(text: str):
@@ -206,7 +207,7 @@ MIN_TEXT_AFTER_PRUNING = 250  # characters
 
 
 def _extract(tree, url: str | None) -> list[Block]:
-    result = trafilatura.bare_extraction(tree, url=url, **_EXTRACTION)
+    result = trafilatura.bare_extraction(tree, url=url, **EXTRACTION_OPTIONS)
     return extracted_blocks(result.body) if result is not None and result.body is not None else []
 
 

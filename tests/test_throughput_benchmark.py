@@ -7,6 +7,8 @@ import importlib.util
 import json
 import sys
 
+import pytest
+
 from cleaners.corpus import clean_directory
 from tests.conftest import FIXTURES, ROOT
 
@@ -67,3 +69,14 @@ def test_throughput_benchmark_smoke(tmp_path, capsys):
     # the second run over the same files is incremental: every file unchanged, nothing read again
     assert row["rerun_wall"] > 0 and row["rerun_incremental"]["unchanged"] == row["files"]
     assert row["rerun_incremental"]["new"] == row["rerun_incremental"]["changed"] == 0
+
+
+def test_extraction_floor_runs_presswash_extraction_on_every_page_in_parallel(tmp_path):
+    throughput = _load("throughput")
+    pages = sorted((EVAL / "article-extraction" / "html").glob("*.html"))
+    assert len(pages) == 2
+    seconds = throughput.trafilatura_parallel(pages * 3, processes=2)
+    assert 0 < seconds < 60
+    # a page that cannot be read fails the measurement instead of being skipped silently
+    with pytest.raises(FileNotFoundError):
+        throughput.trafilatura_parallel([tmp_path / "missing.html"], processes=2)
