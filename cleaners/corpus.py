@@ -23,11 +23,12 @@ import shutil
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from . import __version__, testhooks
+from .copies import split_copies, write_copies
 from .dedup import Candidate, DedupConfig, Fingerprint, fingerprint
 from .dedupindex import DedupIndex, Decision, IndexedRecord, check_state, group_key
 from .filestate import FileLedger, LedgerUpdate, Plan, cleaning_key, hash_files, read_ledger
@@ -138,6 +139,8 @@ class ShardSummary:
     # time spent in the per-file work itself (reading, cleaning, fingerprinting, writing the shard
     # lines), summed over the batch's files; ``seconds`` minus this is the batch's overhead
     work_seconds: float = 0.0
+    # where the lines of the files asked for (originals of exact copies) are: path -> [start, end)
+    ranges: dict[str, list[int]] = field(default_factory=dict)
 
 
 def shard_line(outcome: Document | Rejection, dedup: DedupConfig) -> dict[str, Any]:
@@ -202,17 +205,39 @@ def clean_files(
 
 
 def clean_batch_to_shard(
-    raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None
+    raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None,
+    ranges_for: Iterable[str] = (),
 ) -> ShardSummary:
     """Clean ``paths`` (relative to ``raw_dir``) in this process and write every outcome, in order, to
-    ``shard_path``. :class:`cleaners.workers.WorkerPool` runs the same work in worker processes that
-    may die or hang without losing a file."""
+    ``shard_path``; the summary says where the lines of the files in ``ranges_for`` are.
+    :class:`cleaners.workers.WorkerPool` runs the same work in worker processes that may die or hang
+    without losing a file."""
     started = time.perf_counter()
     tmp = f"{shard_path}.tmp"
+    ranges = FileRanges(paths, ranges_for)
     with open(tmp, "wb") as handle:
-        documents, rejected, work = clean_files(raw_dir, paths, handle, config, dedup)
+        documents, rejected, work = clean_files(raw_dir, paths, handle, config, dedup, progress=ranges.progress if ranges.wanted else None)
     os.replace(tmp, shard_path)
-    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
+    return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work, ranges.found)
+
+
+class FileRanges:
+    """Follows a batch's ``done`` progress messages: where each wanted file's lines are in the shard."""
+
+    def __init__(self, paths: list[str], wanted: Iterable[str], offset: int = 0):
+        self.paths = paths
+        self.wanted = set(wanted)
+        self.offset = offset
+        self.found: dict[str, list[int]] = {}
+
+    def progress(self, kind: str, index: int, *rest) -> None:
+        if kind == "done":
+            self.done(index, rest[0])
+
+    def done(self, index: int, end: int) -> None:
+        if self.paths[index] in self.wanted:
+            self.found[self.paths[index]] = [self.offset, end]
+        self.offset = end
 
 
 def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
@@ -222,6 +247,14 @@ def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Finger
                 yield Document.from_json(line["document"]), Fingerprint.from_json(line["fingerprint"])
             else:
                 yield Rejection.from_json(line["rejected"])
+
+
+def _this_run(shards: list[str], extra_shards: Iterable[str] = ()) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
+    """This run's outcomes in source order: the batch shards (consecutive slices of the sorted files,
+    read one after the other) merged with the extra shards, each in source order itself (the exact
+    copies, the copies cleaned after all)."""
+    extra = [read_shards([shard]) for shard in extra_shards]
+    return heapq.merge(read_shards(shards), *extra, key=_item_order) if extra else read_shards(shards)
 
 
 # -- publishing: decide, then write ---------------------------------------------------------
@@ -289,13 +322,15 @@ def publish(
     ledger: LedgerUpdate | None = None,
     parquet: bool = False,
     settings: dict[str, Any] | None = None,
+    extra_shards: list[str] = (),
 ) -> RunReport:
     """Decide duplicates for this run's shards against the state index, and publish the outputs.
 
     ``files``: the raw files the outputs must account for (all files seen this run). ``replaced``: the
     files whose earlier records are dropped (the files read this run, and the ones pruned; default
     ``files``). ``ledger``: what to record in the incremental-run ledger. ``parquet``: also write
-    ``documents.parquet``. ``settings``: recorded in ``manifest.json``.
+    ``documents.parquet``. ``settings``: recorded in ``manifest.json``. ``extra_shards``: shards of this
+    run besides the batch shards, each in source order (see :func:`_this_run`).
 
     Phase 1 inserts, in source order, this run's documents plus any earlier record whose decision
     depended on a record being replaced; phase 2 streams the final outputs: this run's outcomes merged
@@ -315,10 +350,10 @@ def publish(
             in_sync = in_sync is not None and in_sync == index.get_meta("run")
             orphans = index.remove_paths(replaced)
             started = time.perf_counter()
-            _decide(index, shards, orphans, None if in_sync else previous)
+            _decide(index, shards, orphans, None if in_sync else previous, extra_shards)
             report.timings["dedup_decide"] = time.perf_counter() - started
             started = time.perf_counter()
-            described = _write(index, outputs, shards, previous, report, parquet)
+            described = _write(index, outputs, shards, previous, report, parquet, extra_shards)
             report.timings["write"] = time.perf_counter() - started
             report.extra["dedup_index"] = index.counts()
             report.extra["state_run"] = run_id
@@ -360,7 +395,7 @@ def publish_unchanged(
     if (DOCUMENTS_PARQUET in manifest.get("outputs", {})) != parquet:
         return None
     run_id = run_id or uuid.uuid4().hex[:12]
-    report = {**previous, **{k: v for k, v in report_json.items() if k in ("incremental", "timings_seconds", "batch_size", "workers")}}
+    report = {**previous, **{k: v for k, v in report_json.items() if k in ("incremental", "timings_seconds", "batch_size", "workers", "exact_copies")}}
     with OutputSet(out) as outputs:
         with outputs.open(REPORT) as handle:
             json.dump(report, handle, ensure_ascii=False, indent=2)
@@ -372,8 +407,8 @@ def publish_unchanged(
     return report
 
 
-def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], previous: _Previous | None) -> None:
-    this_run = (_indexed(*item) for item in read_shards(shards) if not isinstance(item, Rejection))
+def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], previous: _Previous | None, extra_shards: Iterable[str] = ()) -> None:
+    this_run = (_indexed(*item) for item in _this_run(shards, extra_shards) if not isinstance(item, Rejection))
     streams: list[Iterable] = [this_run, orphans]
     if previous is not None:  # the index does not match the outputs (lost, or from another run): fill it in
         streams.append(
@@ -384,12 +419,13 @@ def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], 
     index.commit()
 
 
-def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport, parquet: bool = False) -> dict[str, Any]:
+def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport, parquet: bool = False,
+           extra_shards: Iterable[str] = ()) -> dict[str, Any]:
     """Stream the final outputs; return each file's size, record count and SHA-256 (for the manifest)."""
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
     # this run's documents come with their fingerprints, earlier ones without
-    stream = heapq.merge(read_shards(shards), previous.documents(), previous.rejections(), key=_item_order)
+    stream = heapq.merge(_this_run(shards, extra_shards), previous.documents(), previous.rejections(), key=_item_order)
     table = ParquetDocuments(outputs.path(DOCUMENTS_PARQUET)) if parquet else None
     with HashingWriter(outputs.open(DOCUMENTS)) as docs, HashingWriter(outputs.open(DUPLICATES)) as dups, HashingWriter(outputs.open(REJECTED)) as rejs:
         for item in stream:
@@ -490,24 +526,50 @@ def clean_directory(
         pruned = plan.deleted if prune else []
         incremental = {**plan.counts(), "pruned": len(pruned)}
         if not plan.to_read and not pruned:
-            unchanged = publish_unchanged(out, {"incremental": incremental}, parquet=parquet)
+            unchanged = publish_unchanged(out, {"incremental": incremental, "exact_copies": 0}, parquet=parquet)
             if unchanged is not None:
                 return unchanged
             plan, pruned = Plan(new=sorted(files)), []
         work = Path(tempfile.mkdtemp(prefix="presswash-"))
         try:
+            to_clean, copies = split_copies(plan.to_read, hashes)
             shard = str(work / "shard-000000.jsonl")
-            clean_batch_to_shard(str(raw), plan.to_read, shard, config, dedup)
+            summary = clean_batch_to_shard(str(raw), to_clean, shard, config, dedup, ranges_for=set(copies.values()))
+            extra, copied = clean_copies(str(raw), copies, hashes, [summary], work, config, dedup, clean_batch_to_shard)
             report = RunReport(files)
             report.extra["incremental"] = incremental
+            report.extra["exact_copies"] = copied
             return publish(
                 [shard], out, files, dedup, state_path, report=report,
                 replaced=set(plan.to_read) | set(pruned),
                 ledger=LedgerUpdate({p: hashes[p] for p in plan.to_read}, key, pruned),
                 parquet=parquet,
+                extra_shards=extra,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_copies(
+    raw_dir: str, copies: dict[str, str], hashes: dict[str, str], summaries: list[ShardSummary | dict[str, Any]], work: str | Path,
+    config: CleanerConfig, dedup: DedupConfig, clean_batch: Callable[..., ShardSummary | dict[str, Any]],
+) -> tuple[list[str], int]:
+    """The exact copies' shards (see :mod:`cleaners.copies`): their lines derived from their originals'
+    lines, and the copies that could not be derived cleaned by ``clean_batch`` (the same signature as
+    :func:`clean_batch_to_shard`). Returns the extra shards and how many copies were derived."""
+    if not copies:
+        return [], 0
+    ranges = {}
+    for summary in summaries:
+        summary = summary if isinstance(summary, dict) else vars(summary)
+        ranges.update((path, (summary["shard"], start, end)) for path, (start, end) in summary["ranges"].items())
+    shard = str(Path(work) / "copies.jsonl")
+    copied, left = write_copies(ranges, copies, hashes, shard)
+    extra = [shard]
+    if left:
+        extra.append(str(Path(work) / "copies-cleaned.jsonl"))
+        clean_batch(raw_dir, left, extra[-1], config, dedup)
+    return extra, copied
 
 
 def discard_stale_work(out_dir: str | Path) -> None:

@@ -33,9 +33,9 @@ import threading
 import time
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Iterable
 
-from .corpus import ShardSummary, clean_files
+from .corpus import FileRanges, ShardSummary, clean_files
 from .dedup import DedupConfig
 from .pipeline import CleanerConfig
 from .record import Rejection
@@ -268,9 +268,11 @@ class WorkerPool:
 
     # -- batches ---------------------------------------------------------------------------
     def run_batch(
-        self, raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None
+        self, raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig | None = None, dedup: DedupConfig | None = None,
+        ranges_for: Iterable[str] = (),
     ) -> ShardSummary:
-        """Clean ``paths`` into ``shard_path`` in worker processes; every file ends up in the shard."""
+        """Clean ``paths`` into ``shard_path`` in worker processes; every file ends up in the shard. The
+        summary says where the lines of the files in ``ranges_for`` are (those a worker finished)."""
         config = config or CleanerConfig()
         dedup = dedup or DedupConfig()
         hard = default_hard_seconds(config) if self.hard_seconds == "default" else self.hard_seconds
@@ -279,10 +281,12 @@ class WorkerPool:
         documents = rejected = offset = index = 0
         work = 0.0
         deaths: dict[int, int] = {}
+        ranges = FileRanges(paths, ranges_for)
         while index < len(paths):
             worker = self._checkout()
             try:
-                index, offset, d, r, w = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard)
+                ranges.offset = offset
+                index, offset, d, r, w = self._drive(worker, raw_dir, paths, index, tmp, offset, (config, dedup), hard, ranges)
                 documents += d
                 rejected += r
                 work += w
@@ -318,9 +322,9 @@ class WorkerPool:
         if not paths:
             open(tmp, "wb").close()
         os.replace(tmp, shard_path)
-        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work)
+        return ShardSummary(shard_path, len(paths), documents, rejected, time.perf_counter() - started, work, ranges.found)
 
-    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard) -> tuple[int, int, int, int, float]:
+    def _drive(self, worker: _Worker, raw_dir, paths, start, tmp, offset, settings, hard, ranges: FileRanges) -> tuple[int, int, int, int, float]:
         """Send one batch (from ``start``) to ``worker`` and follow it to the end; raise :class:`_Lost`."""
         progress = _Progress(start, offset)
         if not worker.ready:
@@ -339,6 +343,7 @@ class WorkerPool:
                 progress.current = message[1]
             elif kind == "done":
                 _, i, progress.offset, d, r, seconds = message
+                ranges.done(i, progress.offset)
                 progress.documents += d
                 progress.rejected += r
                 progress.work += seconds

@@ -30,6 +30,7 @@ from cleaners.corpus import (
     batches,
     check_paths,
     clean_batch_to_shard,
+    clean_copies,
     discard_stale_work,
     discover,
     plan_run,
@@ -37,6 +38,7 @@ from cleaners.corpus import (
     publish_unchanged,
     work_dir,
 )
+from cleaners.copies import split_copies
 from cleaners.dedup import DedupConfig
 from cleaners.filestate import LedgerUpdate, Plan
 from cleaners.lock import run_locks
@@ -67,14 +69,30 @@ def plan_task(raw_dir: str, out_dir: str, files: list[str], config: CleanerConfi
     return plan_run(raw_dir, out_dir, files, config, state_path, full)
 
 
-@task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
-def clean_batch_task(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig, dedup: DedupConfig) -> dict[str, Any]:
+def _clean_batch(raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig, dedup: DedupConfig, ranges_for: list[str] = ()) -> dict[str, Any]:
     pool = _POOL
     if pool is None:  # called outside the flow: clean in this process
-        summary = clean_batch_to_shard(raw_dir, paths, shard_path, config, dedup)
+        summary = clean_batch_to_shard(raw_dir, paths, shard_path, config, dedup, ranges_for)
     else:
-        summary = pool.run_batch(raw_dir, paths, shard_path, config, dedup)
+        summary = pool.run_batch(raw_dir, paths, shard_path, config, dedup, ranges_for)
     return asdict(summary)
+
+
+@task(name="clean-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
+def clean_batch_task(
+    raw_dir: str, paths: list[str], shard_path: str, config: CleanerConfig, dedup: DedupConfig, ranges_for: list[str] | None = None
+) -> dict[str, Any]:
+    """Clean a batch of files into a shard; the summary says where the lines of ``ranges_for`` are."""
+    return _clean_batch(raw_dir, paths, shard_path, config, dedup, ranges_for or ())
+
+
+@task(name="derive-exact-copies", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
+def copies_task(
+    raw_dir: str, copies: dict[str, str], hashes: dict[str, str], summaries: list[dict[str, Any]], work: str, config: CleanerConfig, dedup: DedupConfig
+) -> tuple[list[str], int]:
+    """Raw files byte for byte equal to another were not cleaned again: derive their lines from their
+    originals' (see ``cleaners.copies``); clean the few that cannot be derived."""
+    return clean_copies(raw_dir, copies, hashes, summaries, work, config, dedup, _clean_batch)
 
 
 @task(name="dedup-and-write", cache_policy=NO_CACHE)
@@ -186,28 +204,37 @@ def clean_corpus(
     logger.info("%d raw files: %s", len(files), ", ".join(f"{v} {k}" for k, v in incremental.items()))
     progress = current_reporter(logger.info)  # the CLI's bar or lines; periodic log lines otherwise
     if not plan.to_read and not pruned:
-        done = unchanged_task(str(out), {"incremental": incremental, "timings_seconds": {"total": round(time.perf_counter() - started, 3)}}, settings, "parquet" in formats)
+        done = unchanged_task(str(out), {"incremental": incremental, "exact_copies": 0, "timings_seconds": {"total": round(time.perf_counter() - started, 3)}},
+                              settings, "parquet" in formats)
         if done is not None:
             logger.info("nothing new, changed or deleted: the outputs stay as they are")
             publish_artifacts(done, out)
             return done
         plan, pruned = Plan(new=sorted(files)), []  # the earlier outputs are incomplete: read everything
     to_read = plan.to_read
-    groups = batches(to_read, max(1, batch_size))
+    to_clean, copies = split_copies(to_read, hashes)
+    originals = set(copies.values())
+    groups = batches(to_clean, max(1, batch_size))
     n_workers = workers if workers is not None else default_workers(len(groups))
     logger.info("%d raw files to read in %d batches, %d worker processes", len(to_read), len(groups), n_workers if local_workers else 0)
-    progress.start(len(to_read), len(groups), n_workers)
+    if copies:
+        logger.info("%d of them are byte-for-byte copies of another file: cleaned once", len(copies))
+    progress.start(len(to_clean), len(groups), n_workers)
     run_dir = work_dir(out, uuid.uuid4().hex[:12])
     discovered = time.perf_counter()
     try:
         with _worker_pool(n_workers if local_workers else 0):
             futures = [
-                clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config, dedup_config)
+                clean_batch_task.submit(str(raw), group, str(run_dir / f"shard-{i:06d}.jsonl"), config, dedup_config,
+                                        [p for p in group if p in originals])
                 for i, group in enumerate(groups)
             ]
             for future in as_completed(futures):
                 progress.advance(future.result())
             summaries = [future.result() for future in futures]
+            extra_shards, copied = copies_task(
+                str(raw), copies, {p: hashes[p] for p in (*copies, *originals)}, summaries, str(run_dir), config, dedup_config
+            ) if copies else ([], 0)
         testhooks.pause("cleaned")
         cleaned = time.perf_counter()
         progress.stage("deduplicating and writing the outputs")
@@ -215,13 +242,14 @@ def clean_corpus(
         report.started = started
         report.timings.update(discover=discovered - started, clean=cleaned - discovered, clean_cpu=sum(s["seconds"] for s in summaries),
                               clean_work=sum(s["work_seconds"] for s in summaries))
-        report.extra.update(batch_size=batch_size, workers=n_workers, incremental=incremental)
+        report.extra.update(batch_size=batch_size, workers=n_workers, incremental=incremental, exact_copies=copied)
         shards = [s["shard"] for s in summaries]
         options = {
             "replaced": set(to_read) | set(pruned),
             "ledger": LedgerUpdate({p: hashes[p] for p in to_read}, key, pruned),
             "parquet": "parquet" in formats,
             "settings": settings,
+            "extra_shards": extra_shards,
         }
         report = dedup_and_write_task(shards, str(out), files, dedup_config, state_path, report, options)["report"]
         testhooks.pause("published")

@@ -98,6 +98,8 @@ def test_a_copied_seed_is_a_duplicate_and_bad_files_are_rejected(prefect_api, ra
     summary = capsys.readouterr().out
     assert "8 files, 8 records -> 5 documents, 1 duplicates, 2 rejected" in summary
     assert "rejected.jsonl" in summary
+    # the copy was not cleaned again: its record was derived from its original's (cleaners.copies)
+    assert json.loads((out / "report.json").read_text())["exact_copies"] == 1
 
     docs = read_jsonl(out / "documents.jsonl")
     dups = read_jsonl(out / "duplicates.jsonl")
