@@ -20,6 +20,8 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
+from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=True,  # text, not HTML, by now: "auto" would keep "&amp;" whenever a "<" is present
@@ -37,6 +39,26 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # ligatures, surrogates, C1 controls, odd line breaks and NFC all need other characters, entities need
 # "&", and control characters and terminal escapes need characters below U+0020.
 _FTFY_WORK = re.compile(r"[^\n\x20-\x7e]|&")
+# Most lines of real text are not ASCII (curly quotes, accents) and still need nothing. With this
+# configuration ftfy changes a line only through: HTML entities ("&"), mojibake (ftfy's own badness
+# test), C1 controls, ligatures, odd line breaks, surrogates, terminal escapes and control characters
+# (characters listed below, from ftfy's own tables), and NFC. A line none of them applies to is
+# returned as it is without running ftfy's steps one by one (tests/test_normalize.py checks this
+# against ftfy on real text and on generated strings).
+_FTFY_CHARACTERS = re.compile(
+    "[&\x80-\x9f\r\u2028\u2029\ud800-\udfff"
+    + "".join(re.escape(chr(c)) for c in sorted(set(CONTROL_CHARS) | set(LIGATURES)))
+    + "]"
+)
+
+
+def ftfy_keeps(line: str) -> bool:
+    """True when ftfy, configured as presswash uses it, would return ``line`` unchanged.
+
+    >>> ftfy_keeps("“Curly” quotes and café are fine"), ftfy_keeps("caf\u00c3\u00a9"), ftfy_keeps("e\u0301")
+    (True, False, False)
+    """
+    return not _FTFY_CHARACTERS.search(line) and not is_bad(line) and unicodedata.is_normalized("NFC", line)
 
 
 def fix_encoding(text: str) -> str:
@@ -59,7 +81,7 @@ def fix_encoding(text: str) -> str:
         if brk - pos > _FTFY_CONFIG.max_decode_length:  # ftfy would cut this line: let it do everything
             return ftfy.fix_text(text, config=_FTFY_CONFIG)
         segment = text[pos:brk]
-        out.append(ftfy.fix_and_explain(segment, _FTFY_CONFIG)[0] if _FTFY_WORK.search(segment) else segment)
+        out.append(ftfy.fix_and_explain(segment, _FTFY_CONFIG)[0] if _FTFY_WORK.search(segment) and not ftfy_keeps(segment) else segment)
         pos = brk
     return "".join(out)
 

@@ -122,3 +122,23 @@ def test_fix_encoding_matches_ftfy_on_generated_text(text):
     from cleaners.normalize import _FTFY_CONFIG, fix_encoding
 
     assert fix_encoding(text) == ftfy.fix_text(text, config=_FTFY_CONFIG)
+
+
+def test_ftfy_keeps_agrees_with_ftfy_on_every_line_of_the_bundled_and_fixture_texts():
+    """The shortcut in fix_encoding must never skip a line ftfy would change (real text, every line)."""
+    import ftfy
+
+    from cleaners.normalize import _FTFY_CONFIG, ftfy_keeps
+    from tests.conftest import FIXTURES, RAW
+
+    files = [p for p in (*RAW.iterdir(), *FIXTURES.rglob("*")) if p.is_file() and p.suffix != ".toml"]
+    lines = kept = 0
+    for path in files:
+        for line in path.read_bytes().decode("utf-8", "replace").splitlines(keepends=True):
+            if len(line) > _FTFY_CONFIG.max_decode_length:
+                continue
+            lines += 1
+            if ftfy_keeps(line):
+                kept += 1
+                assert ftfy.fix_and_explain(line, _FTFY_CONFIG)[0] == line, (path.name, line[:80])
+    assert lines > 500 and kept > lines // 2, (lines, kept)  # the shortcut is taken for most lines, and never wrongly

@@ -173,3 +173,21 @@ def test_truncated_wordpress_json_never_crashes_and_leaves_no_debris(data, where
         assert_balanced(outcome.text)
         if len(cut) == len(data):
             assert outcome.metadata["truncated"] is False
+
+
+# mojibake a page can hold: text encoded in UTF-8 and read back in a legacy code page, once or twice
+_MOJIBAKE = st.sampled_from(["’", "é", "“", "—", "ü", "…", "€", "ß", "ç", "😀"]).flatmap(
+    lambda ch: st.sampled_from([ch.encode("utf-8").decode(enc, "replace") for enc in ("latin-1", "cp1252", "cp1251")])
+)
+
+
+@settings(max_examples=2000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(pieces, _MOJIBAKE, st.text(st.characters(codec=None), max_size=6)), max_size=30).map("".join))
+def test_a_line_ftfy_keeps_is_one_ftfy_would_return_unchanged(text):
+    import ftfy
+
+    from cleaners.normalize import _FTFY_CONFIG, ftfy_keeps
+
+    for line in text.splitlines(keepends=True) or [text]:
+        if ftfy_keeps(line):
+            assert ftfy.fix_and_explain(line, _FTFY_CONFIG)[0] == line, repr(line)
