@@ -28,8 +28,10 @@ file ledger of issue 5 skips every unchanged file), printed as a share of the fi
 
 Then the HTML-only check of the issue: a corpus of ``--html-pages`` HTML pages (distinct, copies
 and truncated pages as above), cleaned end to end with Prefect's start included, against the
-trafilatura loop on exactly those pages (all of them). And Prefect's fixed start cost, measured
-apart: the CLI on a folder of one document, with a new Prefect home and with an existing one (and
+trafilatura loop on exactly those pages (all of them); then cleaned again against a Prefect server
+started beforehand (``prefect server start``, ``PREFECT_API_URL``), as scheduled runs use it. And
+Prefect's fixed start cost, measured apart: the CLI on a folder of one document, with a new Prefect
+home and with an existing one (and
 ``import prefect`` alone). The machine's load average is printed with every row; the machines are
 shared, so compare ratios measured in one run, and re-run when the load is high.
 
@@ -296,6 +298,49 @@ def base_env(prefect_home: Path) -> dict[str, str]:
     return env
 
 
+class StandingServer:
+    """``prefect server start`` in the background (the set-up of scheduled runs and of teams that keep
+    a server up), for runs with ``PREFECT_API_URL`` pointing at it; stopped on exit."""
+
+    def __init__(self, env: dict[str, str], timeout: float = 180.0):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.env, self.timeout = env, timeout
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "StandingServer":
+        import urllib.request
+
+        prefect = Path(sys.executable).with_name("prefect")
+        self.proc = subprocess.Popen([str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port), "--analytics-off", "--no-ui"],
+                                     env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"prefect server start exited with code {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise SystemExit(f"prefect server start was not healthy within {self.timeout:g} s")
+
+    def __exit__(self, *exc_info) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+
+
 # -- measurements ---------------------------------------------------------------------------------
 
 def measure_size(eval_dir: Path, work: Path, n: int, seed: int, env: dict, ref_pages: int, args: argparse.Namespace, only: str | None = None) -> dict[str, Any]:
@@ -338,6 +383,15 @@ def measure_size(eval_dir: Path, work: Path, n: int, seed: int, env: dict, ref_p
         "documents": report["documents"], "duplicates": report["duplicates"], "rejected": report["rejected"],
         "expected_copies": corpus.get("role.exact", 0) + corpus.get("role.near", 0) + corpus.get("role.truncated", 0),
     }
+    if only == "html" and args.standing_server:
+        # the same pages again, with Prefect's API served by a server that is already up
+        standing_out = work / "out-html-standing"
+        shutil.rmtree(standing_out, ignore_errors=True)
+        with StandingServer(env) as server:
+            again = run_cli(raw, standing_out, dict(env, PREFECT_API_URL=server.url), extra_args)
+        row.update(standing_wall=again.wall, standing_ratio=again.wall / ref_all if ref_all else None,
+                   standing_startup_s=again.wall - again.report["timings_seconds"]["total"], standing_load=(again.load_before, again.load_after))
+        shutil.rmtree(standing_out, ignore_errors=True)
     if args.rerun and only is None:
         # the same command again over the same, unchanged raw files: an incremental run
         again = run_cli(raw, out, env, extra_args)
@@ -436,6 +490,10 @@ def checks(rows: list[dict]) -> list[str]:
         if r["only"] == "html":
             out.append(f"- {_verdict(r['ratio'] <= 0.60)}: HTML pages end to end / trafilatura loop: {r['ratio']:.2f}× (target ≤ 0.60×) with Prefect's start; "
                        f"{(r['wall'] - r['startup_s']) / r['ref_s']:.2f}× without it")
+            if r.get("standing_wall"):
+                out.append(f"- the same run against a Prefect server already up (`PREFECT_API_URL`): {r['standing_wall']:.1f} s = {r['standing_ratio']:.2f}× the loop "
+                           f"(Prefect's start and exit {r['standing_startup_s']:.1f} s instead of {r['startup_s']:.1f} s); target ≤ 0.60×: "
+                           f"{_verdict(r['standing_ratio'] <= 0.60)}")
             if r.get("floor_ratio"):
                 out.append(f"- the floor on these pages: presswash's trafilatura extraction alone on all {CORES} cores (none of its own work, no Prefect) takes "
                            f"{r['floor_s']:.1f} s = {r['floor_ratio']:.2f}× the loop; with this run's Prefect start and exit added, "
@@ -471,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and outputs")
     parser.add_argument("--rerun", action="store_true", help="run each mixed corpus a second time, unchanged (an incremental run)")
+    parser.add_argument("--no-standing-server", dest="standing_server", action="store_false",
+                        help="skip the HTML run against a Prefect server started beforehand (prefect server start, PREFECT_API_URL)")
     parser.add_argument("--save", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--from-json", type=Path, help="print (and --save) the rows of an earlier --json file instead of measuring")

@@ -58,10 +58,15 @@ def test_make_corpus_is_deterministic_mixes_every_format_and_its_copies_are_dupl
 def test_throughput_benchmark_smoke(tmp_path, capsys):
     throughput = _load("throughput")
     rows_file = tmp_path / "rows.json"
-    assert throughput.main([str(EVAL), "--sizes", "24", "--html-pages", "0", "--reference-pages", "4", "--no-start", "--rerun",
+    assert throughput.main([str(EVAL), "--sizes", "24", "--html-pages", "6", "--reference-pages", "4", "--no-start", "--rerun",
                             "--work", str(tmp_path / "work"), "--json", str(rows_file)]) == 0
     printed = capsys.readouterr().out
-    (row,) = json.loads(rows_file.read_text())["rows"]
+    html, row = json.loads(rows_file.read_text())["rows"]
+    # the HTML check: the CLI with Prefect's temporary server, then against a server started beforehand, and the floor
+    assert html["only"] == "html" and html["html_pages"] == html["ref_sample"] == 6
+    assert html["documents"] + html["duplicates"] + html["rejected"] == 6
+    assert html["ratio"] > 0 and html["floor_s"] > 0 and html["standing_wall"] > 0 and html["standing_ratio"] > 0
+    assert "against a Prefect server already up" in printed and "the floor on these pages" in printed
     assert row["size"] == 24 and row["documents"] + row["duplicates"] + row["rejected"] == 24
     assert row["wall"] > 0 and row["peak_rss_mib"] > 0 and row["cpu_s"] > 0 and row["work_s"] > 0
     assert row["html_pages"] > 0 and row["ref_s"] > 0 and row["ratio"] > 0
