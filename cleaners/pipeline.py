@@ -31,7 +31,7 @@ from .jsondocs import document_text, is_tool_document, mapped_metadata
 from .jsonrecover import JSONTooDeep, recover_json
 from .lines import LineClassifier
 from .metadata import detect_language, text_counts
-from .normalize import join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, repair_text, split_paragraphs
+from .normalize import MAX_PASSES, join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, repair_text, split_paragraphs
 from .plaintext import split_text_paragraphs
 from .record import Document, Rejection, empty_metadata, record_id
 from .sniff import sniff_format
@@ -99,11 +99,19 @@ def clean_text(text: str, rules: RuleSet | None = None) -> tuple[str, list[dict]
     ('The drills. However it went on.', [{'rule': 'read-time', 'text': 'Read Time:7 Minute, 0 Second'}, {'rule': 'share-prompt', 'text': 'Share.'}])
     """
     rules = rules or RuleSet.default()
-    paragraphs = split_paragraphs(normalize_text(text))
-    kept, removed = rules.apply(paragraphs)
-    # a cut can leave a zero-width joiner at a paragraph's edge, where it is debris: tidy again
-    repaired = [normalize_whitespace(remove_invisible(repair_text(p))) for p in kept]
-    return join_paragraphs([p for p in repaired if p]), removed
+    removed_all: list[dict] = []
+    for _ in range(MAX_PASSES):
+        paragraphs = split_paragraphs(normalize_text(text))
+        kept, removed = rules.apply(paragraphs)
+        removed_all += removed
+        # a cut can leave a zero-width joiner at a paragraph's edge, where it is debris: tidy again
+        repaired = [normalize_whitespace(remove_invisible(repair_text(p))) for p in kept]
+        text = join_paragraphs([p for p in repaired if p])
+        if all(p in paragraphs for p in kept):
+            break
+        # a cut inside a paragraph changes what is left around the rest, and ftfy judges mojibake by
+        # its context ("— Jane Doe (@jd) May 5, 2023aÄ¡" keeps "Ä¡"; "aÄ¡" alone becomes "aġ"): again
+    return text, removed_all
 
 
 class Cleaner:

@@ -67,6 +67,13 @@ def assert_balanced(text: str) -> None:
         assert all(ch == " " or not ch.isspace() for ch in paragraph), repr(paragraph)
 
 
+def test_clean_text_is_idempotent_when_an_inline_cut_leaves_mojibake_alone():
+    # found by the test below: ftfy keeps "Ä¡" next to the tweet attribution, fixes it once it is cut
+    once, removed = clean_text("— Jane Doe (@janedoe) January 5, 2023aÄ¡")
+    assert once == "aġ" and clean_text(once)[0] == once
+    assert [r["rule"] for r in removed] == ["tweet-attribution"]
+
+
 @SETTINGS
 @given(scraped_text)
 def test_clean_text_is_idempotent(text):
