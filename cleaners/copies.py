@@ -4,7 +4,9 @@ Scrapers save the same page under several names (a URL with and without tracking
 same post fetched twice). Cleaning is deterministic in the bytes, so a copy's outcomes are its
 original's with the copy's own path and record ids: the run cleans the original, then derives the
 copies' lines from the original's lines in its shard. Dedup still sees every copy (as an exact
-duplicate of the original), so the outputs are the ones cleaning every file would give.
+duplicate of the original), so the outputs are the ones cleaning every file would give. (One
+exception to "deterministic": a record stopped by the per-document time budget is rejected for its
+copies too, where cleaning a copy on a less busy moment might have finished.)
 
 The plan's SHA-256 of each file says which files are copies. A file can change between that hash
 and the cleaning: a copy is derived only when its original's outcomes carry the hashed SHA-256
