@@ -272,8 +272,9 @@ def trafilatura_parallel(pages: list[Path], processes: int = CORES) -> float:
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        while len(set(pool.map(_warm_extractor, range(4 * processes), chunksize=1))) < processes:
-            pass  # until every process has imported and warmed up trafilatura
+        for _ in range(20):  # until every process has imported and warmed up trafilatura (a few rounds at most)
+            if len(set(pool.map(_warm_extractor, range(4 * processes), chunksize=1))) >= processes:
+                break
         started = time.perf_counter()
         for _ in pool.imap_unordered(_extract_page, [str(p) for p in pages], chunksize=8):
             pass
