@@ -107,7 +107,7 @@ def clean_text(text: str, rules: RuleSet | None = None) -> tuple[str, list[dict]
         # a cut can leave a zero-width joiner at a paragraph's edge, where it is debris: tidy again
         repaired = [normalize_whitespace(remove_invisible(repair_text(p))) for p in kept]
         text = join_paragraphs([p for p in repaired if p])
-        if all(p in paragraphs for p in kept):
+        if not set(kept).difference(paragraphs):  # no paragraph was cut inside: done
             break
         # a cut inside a paragraph changes what is left around the rest, and ftfy judges mojibake by
         # its context ("— Jane Doe (@jd) May 5, 2023aÄ¡" keeps "Ä¡"; "aÄ¡" alone becomes "aġ"): again
