@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaners import Cleaner, CleanerConfig  # noqa: E402
-from cleaners.budget import time_limit  # noqa: E402
+from cleaners.runtime.budget import time_limit  # noqa: E402
 
 
 def per_document(cleaner: Cleaner, folder: Path, names: list[str]) -> float:

@@ -28,8 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaners.dedup import Candidate, DedupConfig, fingerprint  # noqa: E402
-from cleaners.dedupindex import DedupIndex, IndexedRecord, group_key  # noqa: E402
+from cleaners.config import DedupConfig  # noqa: E402
+from cleaners.dedup.fingerprint import fingerprint  # noqa: E402
+from cleaners.dedup.index import DedupIndex, IndexedRecord, group_key  # noqa: E402
+from cleaners.dedup.policy import Candidate  # noqa: E402
 
 SITES = 200
 

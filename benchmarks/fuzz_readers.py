@@ -112,8 +112,8 @@ def mutate(data: bytes, pool: list[bytes], rng: random.Random) -> bytes:
 
 def make_checker(budget: float):
     from cleaners import Cleaner, CleanerConfig, Document, Rejection
-    from cleaners.jsonrecover import JSONTooDeep, recover_json
-    from cleaners.sniff import sniff_format
+    from cleaners.inputs.jsonrecover import JSONTooDeep, recover_json
+    from cleaners.inputs.sniff import sniff_format
 
     cleaner = Cleaner(CleanerConfig(document_seconds=budget))
 

@@ -37,7 +37,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 FAMILIES = {  # share of documents; (min, max) documents per file
     "html": (0.30, (1, 1)),

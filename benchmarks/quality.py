@@ -41,8 +41,8 @@ if str(ROOT) not in sys.path:
 import trafilatura  # noqa: E402
 
 from cleaners import Cleaner, Document, RuleSet, __version__  # noqa: E402
-from cleaners.decode import decode_bytes  # noqa: E402
-from cleaners.webpage import html_page_document  # noqa: E402
+from cleaners.inputs.decode import decode_bytes  # noqa: E402
+from cleaners.readers.webpage import html_page_document  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 SECTIONS = ("html", "plaintext", "snippets", "wordpress", "wxr")

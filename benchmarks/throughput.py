@@ -249,7 +249,7 @@ def _extract_page(path: str) -> None:
     """presswash's extraction of one page and nothing else: its single parse and its trafilatura call."""
     import trafilatura
 
-    from cleaners.webpage import EXTRACTION_OPTIONS, parse_html
+    from cleaners.readers.webpage import EXTRACTION_OPTIONS, parse_html
 
     trafilatura.bare_extraction(parse_html(_page_bytes(Path(path)).decode("utf-8", "replace")), **EXTRACTION_OPTIONS)
 
@@ -414,7 +414,7 @@ def measure_start(work: Path, env_home: Path) -> dict[str, float]:
     subprocess.run([sys.executable, "-c", "import prefect"], check=True, env=base_env(env_home))
     result["import_prefect"] = time.perf_counter() - started
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import cleaners.pipeline, cleaners.workers; from cleaners.pipeline import warm_up; warm_up()"], check=True, cwd=str(ROOT))
+    subprocess.run([sys.executable, "-c", "import cleaners.pipeline, cleaners.runtime.workers; from cleaners.pipeline import warm_up; warm_up()"], check=True, cwd=str(ROOT))
     result["import_cleaners"] = time.perf_counter() - started
     fresh = work / "prefect-fresh"
     shutil.rmtree(fresh, ignore_errors=True)
@@ -571,6 +571,7 @@ def report(rows: list[dict], start: dict, args: argparse.Namespace) -> int:
     print("\n".join(found))
     if args.save:
         import trafilatura
+
         from cleaners import __version__
 
         header = (

@@ -8,7 +8,7 @@ Reads ``article-extraction/plaintext-*.json`` and ``ground-truth.json`` from ``E
 only the tuning half of the pages (ids in sorted order, even positions: the split
 ``benchmarks/quality.py`` reports the other half of). Each line of a flattened page is labelled
 article or not by its overlap with the gold ``articleBody``; a logistic regression over the features
-of :mod:`cleaners.lines` is fitted (L2-regularised gradient descent, numpy), and the decoding
+of :mod:`cleaners.readers.lines` is fitted (L2-regularised gradient descent, numpy), and the decoding
 thresholds are chosen by repeated three-fold cross-validation over the pages of the tuning half. ``--write``
 stores the weights and thresholds in ``cleaners/rules/lines.toml`` (the chrome vocabulary there is
 kept as it is).
@@ -31,11 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cleaners.boilerplate import RuleSet  # noqa: E402
-from cleaners.lines import FEATURES, LineClassifier, LineModel, _default_model, line_features  # noqa: E402
-from cleaners.metadata import detect_language  # noqa: E402
-from cleaners.plaintext import split_text_paragraphs  # noqa: E402
 from quality import PLAINTEXT_FILES, precision_recall, shingles, split_halves  # noqa: E402
+
+from cleaners.readers.lines import (  # noqa: E402
+    FEATURES,
+    LineClassifier,
+    LineModel,
+    _default_model,
+    line_features,
+)
+from cleaners.readers.plaintext import split_text_paragraphs  # noqa: E402
+from cleaners.tags.language import detect_language  # noqa: E402
+from cleaners.text.boilerplate import RuleSet  # noqa: E402
 
 LINES_TOML = ROOT / "cleaners" / "rules" / "lines.toml"
 _TOKEN = re.compile(r"\w+")

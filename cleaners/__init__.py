@@ -16,8 +16,10 @@ output), ``report``; ``pipeline`` ties the per-document steps together.
 
 __version__ = "0.1.0"
 
-from .boilerplate import Rule, RuleSet  # noqa: E402
-from .pipeline import Cleaner, CleanerConfig, clean_text  # noqa: E402
-from .record import Document, Rejection  # noqa: E402
+from cleaners.config import CleanerConfig
+from cleaners.pipeline import Cleaner  # noqa: E402
+from cleaners.record import Document, Rejection  # noqa: E402
+from cleaners.text.boilerplate import Rule, RuleSet  # noqa: E402
+from cleaners.text.clean import clean_text
 
 __all__ = ["Cleaner", "CleanerConfig", "Document", "Rejection", "Rule", "RuleSet", "clean_text", "__version__"]

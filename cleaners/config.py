@@ -25,15 +25,86 @@ import difflib
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
-
-from .dedup import POLICIES, DedupConfig
 
 CONFIG_FILE = "presswash.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT = "default"
+
+
+# -- the typed settings: the only place their defaults live ----------------------------------------
+
+POLICIES = ("complete", "longest", "first")
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Every setting that changes dedup decisions; recorded in the state index, which refuses to mix."""
+
+    shingle_words: int = 5
+    num_perm: int = 128
+    bands: int = 32
+    rows: int = 4
+    jaccard_threshold: float = 0.7
+    sample_modulus: int = 8
+    containment_threshold: float = 0.8
+    min_samples: int = 4
+    prefix_words: int = 20
+    prose_min_words: int = 8
+    policy: str = "complete"
+    partial_ratio: float = 0.5
+    repeated_line_min_docs: int = 3
+    seed: int = 1
+
+    def __post_init__(self):
+        if self.bands * self.rows != self.num_perm:
+            raise ValueError(f"bands x rows must equal num_perm ({self.bands} x {self.rows} != {self.num_perm})")
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {self.policy!r}")
+        for name in ("jaccard_threshold", "containment_threshold", "partial_ratio"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in (0, 1]")
+        for name in ("shingle_words", "num_perm", "bands", "rows", "sample_modulus", "min_samples", "prefix_words", "repeated_line_min_docs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> "DedupConfig":
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown dedup settings: {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+        return cls(**values)
+
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_DOCUMENT_CHARS = 5_000_000
+DEFAULT_DOCUMENT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class CleanerConfig:
+    """What a Cleaner needs besides the input.
+
+    ``rules_files``: boilerplate rules files added to the bundled ones. ``max_file_bytes``: larger raw
+    files are rejected unread. ``follow_outside_links``: read symbolic links that point outside the
+    raw folder (off by default: a link must not let a raw folder reach other files).
+    ``max_document_chars``: a record whose text is longer is rejected before cleaning (the size budget).
+    ``document_seconds``: the time budget for reading and cleaning one record; a record that takes
+    longer is stopped and rejected (enforced where :func:`cleaners.runtime.budget.time_limits_available`;
+    None switches it off).
+    """
+
+    rules_files: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    follow_outside_links: bool = False
+    max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
+    document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS
 
 
 class ConfigError(ValueError):
@@ -144,7 +215,7 @@ class Setting:
     is_path: bool = False
 
 
-# What each dedup setting means (cleaners.dedup.DedupConfig holds the defaults and the checks).
+# What each dedup setting means (cleaners.config.DedupConfig holds the defaults and the checks).
 _DEDUP_HELP = {
     "shingle_words": "words per shingle of prose",
     "num_perm": "MinHash permutations (must equal bands x rows)",
@@ -169,7 +240,7 @@ def _dedup_settings() -> tuple[Setting, ...]:
     out = []
     for f in fields(DedupConfig):
         check = _choice(*POLICIES) if f.name == "policy" else _whole if f.name == "seed" else _CHECKS.get(type(f.default), _string)
-        out.append(Setting(f"dedup.{f.name}", f.default, check, _DEDUP_HELP.get(f.name, "see cleaners.dedup.DedupConfig")))
+        out.append(Setting(f"dedup.{f.name}", f.default, check, _DEDUP_HELP.get(f.name, "see cleaners.config.DedupConfig")))
     return tuple(out)
 
 

@@ -6,7 +6,7 @@ text :class:`~cleaners.pipeline.Cleaner` produces and the removals must be exact
 ``metadata.removed``. If they ever differ (the cleaning steps changed and this module did not
 follow), ``paragraphs`` is None and callers show the clean text and the removals separately.
 
->>> from cleaners.boilerplate import RuleSet
+>>> from cleaners.text.boilerplate import RuleSet
 >>> paragraphs = ["Read Time: 5 min", "The story.", "Previous post title", "More story.", "Previous post title", "Share."]
 >>> for p in annotate(paragraphs, RuleSet.default()):
 ...     print(p.status, p.rule, repr(p.text), p.note or "")
@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .boilerplate import RuleSet
-from .normalize import join_paragraphs, normalize_text, repair_text, split_paragraphs
-from .pipeline import Cleaner, CleanerConfig, Outcome
-from .plaintext import split_text_paragraphs
-from .record import Document, Rejection
+from cleaners.config import CleanerConfig
+from cleaners.pipeline import Cleaner, Outcome
+from cleaners.readers.plaintext import split_text_paragraphs
+from cleaners.record import Document, Rejection
+from cleaners.text.boilerplate import RuleSet
+from cleaners.text.normalize import join_paragraphs, normalize_text, split_paragraphs
+from cleaners.text.repairs import repair_text
 
 
 @dataclass

@@ -13,105 +13,35 @@ that says why. No exception escapes :meth:`Cleaner.process_file`.
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-import stat
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import __version__
-from .boilerplate import RuleSet
-from .budget import BudgetExceeded, disarm, time_limit
-from .decode import BadCompression, NotText, decode_bytes, decompress
-from .htmltext import fragment_to_paragraphs
-from .jsondocs import FORMAT as DOCUMENTS_FORMAT
-from .jsondocs import document_text, is_tool_document, mapped_metadata
-from .jsonrecover import JSONTooDeep, recover_json
-from .lines import LineClassifier
-from .metadata import detect_language, text_counts
-from .normalize import MAX_PASSES, join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, repair_text, split_paragraphs
-from .plaintext import split_text_paragraphs
-from .record import Document, Rejection, empty_metadata, record_id
-from .sniff import sniff_format
-from .webpage import html_page_document
-from .wordpress import FORMAT as WORDPRESS_FORMAT
-from .wordpress import is_wordpress_post, records, wordpress_document
-from .wxr import FORMAT as WXR_FORMAT
-from .wxr import wxr_records
+from cleaners import __version__
+from cleaners.config import CleanerConfig
+from cleaners.inputs.decode import BadCompression, NotText, decode_bytes, decompress
+from cleaners.inputs.jsonrecover import JSONTooDeep, recover_json
+from cleaners.inputs.rawfile import Unusable, read_raw_file
+from cleaners.inputs.safety import _NOT_XML, declares_entities
+from cleaners.inputs.sniff import sniff_format
+from cleaners.readers.html.htmltext import fragment_to_paragraphs
+from cleaners.readers.jsondocs import FORMAT as DOCUMENTS_FORMAT
+from cleaners.readers.jsondocs import document_text, is_tool_document, mapped_metadata
+from cleaners.readers.lines import LineClassifier
+from cleaners.readers.plaintext import split_text_paragraphs
+from cleaners.readers.webpage import html_page_document
+from cleaners.readers.wordpress import FORMAT as WORDPRESS_FORMAT
+from cleaners.readers.wordpress import is_wordpress_post, records, wordpress_document
+from cleaners.readers.wxr import FORMAT as WXR_FORMAT
+from cleaners.readers.wxr import wxr_records
+from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.runtime.budget import BudgetExceeded, disarm, time_limit
+from cleaners.tags.counts import text_counts
+from cleaners.tags.language import detect_language
+from cleaners.text.boilerplate import RuleSet
+from cleaners.text.clean import clean_text
 
 Outcome = Document | Rejection
-
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
-DEFAULT_MAX_DOCUMENT_CHARS = 5_000_000
-DEFAULT_DOCUMENT_SECONDS = 30.0
 HTML_CHARS_PER_TEXT_CHAR = 4  # a page's markup is several times its text: its limit is this multiple
-READ_ATTEMPTS = 3
-# A DOCTYPE with an internal subset declaring entities: no feed, export or page presswash reads needs one,
-# and it is how XXE (file or network reads) and "billion laughs" (exponential expansion) are written.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Only the first DOCTYPE in the head is examined (XML allows one, before the root element): linear time.
-_DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
-_ENTITY_DECLARATION = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*?<!ENTITY", re.IGNORECASE | re.DOTALL)
-DOCTYPE_SCAN_CHARS = 1 << 16
-ENTITY_SCAN_CHARS = 1 << 20
-
-
-def declares_entities(text: str) -> bool:
-    """True when the document's DOCTYPE declares entities.
-
-    >>> declares_entities('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>')
-    True
-    >>> declares_entities('<!DOCTYPE html><html><body>&amp;</body></html>')
-    False
-    """
-    doctype = _DOCTYPE.search(text, 0, DOCTYPE_SCAN_CHARS)
-    return doctype is not None and _ENTITY_DECLARATION.match(text, doctype.start(), doctype.start() + ENTITY_SCAN_CHARS) is not None
-
-
-@dataclass(frozen=True)
-class CleanerConfig:
-    """What a Cleaner needs besides the input.
-
-    ``rules_files``: boilerplate rules files added to the bundled ones. ``max_file_bytes``: larger raw
-    files are rejected unread. ``follow_outside_links``: read symbolic links that point outside the
-    raw folder (off by default: a link must not let a raw folder reach other files).
-    ``max_document_chars``: a record whose text is longer is rejected before cleaning (the size budget).
-    ``document_seconds``: the time budget for reading and cleaning one record; a record that takes
-    longer is stopped and rejected (enforced where :func:`cleaners.budget.time_limits_available`;
-    None switches it off).
-    """
-
-    rules_files: tuple[str, ...] = ()
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    follow_outside_links: bool = False
-    max_document_chars: int = DEFAULT_MAX_DOCUMENT_CHARS
-    document_seconds: float | None = DEFAULT_DOCUMENT_SECONDS
-
-
-def clean_text(text: str, rules: RuleSet | None = None) -> tuple[str, list[dict]]:
-    """Normalize, remove boilerplate and repair ``text``; return it with the removals.
-
-    Idempotent: ``clean_text(clean_text(t)[0])[0] == clean_text(t)[0]``.
-
-    >>> clean_text("Read Time:7 Minute, 0 Second\\n\\nThe drills.However it   went on.\\n\\nShare.")
-    ('The drills. However it went on.', [{'rule': 'read-time', 'text': 'Read Time:7 Minute, 0 Second'}, {'rule': 'share-prompt', 'text': 'Share.'}])
-    """
-    rules = rules or RuleSet.default()
-    removed_all: list[dict] = []
-    for _ in range(MAX_PASSES):
-        paragraphs = split_paragraphs(normalize_text(text))
-        kept, removed = rules.apply(paragraphs)
-        removed_all += removed
-        # a cut can leave a zero-width joiner at a paragraph's edge, where it is debris: tidy again
-        repaired = [normalize_whitespace(remove_invisible(repair_text(p))) for p in kept]
-        text = join_paragraphs([p for p in repaired if p])
-        if not set(kept).difference(paragraphs):  # no paragraph was cut inside: done
-            break
-        # a cut inside a paragraph changes what is left around the rest, and ftfy judges mojibake by
-        # its context ("— Jane Doe (@jd) May 5, 2023aÄ¡" keeps "Ä¡"; "aÄ¡" alone becomes "aġ"): again
-    return text, removed_all
 
 
 class Cleaner:
@@ -331,85 +261,3 @@ def warm_up() -> None:
         detect_language(words)
     except Exception:  # warming up is an optimisation; the real input will meet any problem itself
         pass
-
-
-class Unusable(Exception):
-    """The raw file cannot be read at all; the message says why, in one sentence."""
-
-
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
-
-
-def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def read_raw_file(root: str | Path, relpath: str, config: CleanerConfig | None = None) -> bytes:
-    """The bytes of one raw file, read safely; raise :class:`Unusable` with the reason otherwise.
-
-    - A path that resolves outside ``root`` (through a symbolic link) is refused unless
-      ``config.follow_outside_links``; a broken link is refused.
-    - Only regular files are read: a named pipe, socket or device is refused without blocking.
-    - Files over ``config.max_file_bytes`` are refused unread.
-    - A file that changes while it is read is read again (up to :data:`READ_ATTEMPTS` times), so the
-      bytes are never half of one version and half of another; one that keeps changing is refused.
-    """
-    config = config or CleanerConfig()
-    path = os.path.join(os.fspath(root), relpath)
-    real = os.path.realpath(path)
-    if os.path.islink(path) and not os.path.exists(path):
-        raise Unusable("broken symbolic link (its target does not exist)")
-    if not config.follow_outside_links and not _inside(real, os.path.realpath(root)):
-        raise Unusable("symbolic link to a file outside the raw folder (not followed)")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(real, flags)
-    except PermissionError:
-        raise Unusable("cannot read the file: permission denied") from None
-    except FileNotFoundError:
-        raise Unusable("the file disappeared before it could be read") from None
-    except OSError as exc:
-        raise Unusable(f"cannot read the file: {exc.strerror or exc}") from None
-    try:
-        for attempt in range(READ_ATTEMPTS):
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                link = " (reached through a symbolic link)" if os.path.islink(path) else ""
-                raise Unusable(f"is {_kind(before.st_mode)}{link}, not a regular file")
-            if before.st_size > config.max_file_bytes:
-                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
-            try:
-                data = _read_all(fd, config.max_file_bytes + 1)
-            except OSError as exc:
-                raise Unusable(f"cannot read the file: {exc.strerror or exc}") from None
-            if len(data) > config.max_file_bytes:
-                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
-            after = os.fstat(fd)
-            if _same_version(before, after) and len(data) == after.st_size:
-                return data
-            time.sleep(0.05 * (attempt + 1))
-        raise Unusable(f"the file kept changing while it was read ({READ_ATTEMPTS} attempts)")
-    finally:
-        os.close(fd)
-
-
-def _same_version(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns, b.st_ino)
-
-
-def _read_all(fd: int, limit: int) -> bytes:
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = os.read(fd, min(1 << 20, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)

@@ -17,7 +17,6 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -25,26 +24,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners import CleanerConfig, testhooks
-from cleaners.corpus import (
-    batches,
-    check_paths,
-    clean_batch_to_shard,
-    clean_copies,
-    discard_stale_work,
-    discover,
-    plan_run,
-    publish,
-    publish_unchanged,
-    work_dir,
-)
-from cleaners.copies import split_copies
-from cleaners.dedup import DedupConfig
-from cleaners.filestate import LedgerUpdate, Plan
-from cleaners.lock import run_locks
-from cleaners.pipeline import DEFAULT_DOCUMENT_SECONDS
-from cleaners.report import RunReport
-from cleaners.workers import WorkerPool
+from cleaners import CleanerConfig
+from cleaners.config import DEFAULT_DOCUMENT_SECONDS, DedupConfig
+from cleaners.corpus.copies import split_copies
+from cleaners.corpus.discover import batches, check_paths, discover
+from cleaners.corpus.plan import LedgerUpdate, Plan, plan_run
+from cleaners.corpus.publish import publish, publish_unchanged
+from cleaners.corpus.run import clean_copies, discard_stale_work, work_dir
+from cleaners.corpus.shards import clean_batch_to_shard
+from cleaners.outputs.report import RunReport
+from cleaners.runtime.lock import run_locks
+from cleaners.runtime.workers import WorkerPool
+from cleaners.testing import hooks as testhooks
 from flows.artifacts import publish_artifacts
 from flows.progress import current_reporter
 
@@ -91,7 +82,7 @@ def copies_task(
     raw_dir: str, copies: dict[str, str], hashes: dict[str, str], summaries: list[dict[str, Any]], work: str, config: CleanerConfig, dedup: DedupConfig
 ) -> tuple[list[str], int]:
     """Raw files byte for byte equal to another were not cleaned again: derive their lines from their
-    originals' (see ``cleaners.copies``); clean the few that cannot be derived."""
+    originals' (see ``cleaners.corpus.copies``); clean the few that cannot be derived."""
     return clean_copies(raw_dir, copies, hashes, summaries, work, config, dedup, _clean_batch)
 
 
@@ -116,7 +107,7 @@ _POOL: WorkerPool | None = None
 def _worker_pool(workers: int):
     """Worker processes for the batch tasks, always (even one): the per-document time budget needs a
     process whose main thread does the cleaning, and a worker that dies or hangs must not take the run
-    with it (see ``cleaners.workers``). ``workers == 0``: none here; the task runner runs batches
+    with it (see ``cleaners.runtime.workers``). ``workers == 0``: none here; the task runner runs batches
     elsewhere (a Dask worker cleans its batch in its own process)."""
     global _POOL
     if workers <= 0:
@@ -132,7 +123,7 @@ def _worker_pool(workers: int):
 
 
 def _one_run_at_a_time(fn):
-    """Hold the output folder's lock (``cleaners.lock``), and a shared dedup index's, for the whole run;
+    """Hold the output folder's lock (``cleaners.runtime.lock``), and a shared dedup index's, for the whole run;
     a second run on the same output (or index) raises ``OutputLocked`` with a clear message. Paths are checked first: the lock lives in
     OUT, which must never be inside RAW."""
 
@@ -178,7 +169,7 @@ def clean_corpus(
     rejected, report, manifest); unchanged files are only hashed.
 
     ``state_path``: the dedup index and file ledger (default ``out_dir/.presswash/state.sqlite``);
-    ``dedup``: dedup settings (see ``cleaners.dedup.DedupConfig``); ``document_seconds``: the time budget
+    ``dedup``: dedup settings (see ``cleaners.config.DedupConfig``); ``document_seconds``: the time budget
     per document (None: no budget); ``follow_outside_links``: read symbolic links that point outside
     ``raw_dir``; ``full``: read every file, changed or not; ``prune``: drop the records of raw files
     that are gone; ``formats``: ``jsonl`` (always) and ``parquet``; ``local_workers``: clean in this

@@ -21,12 +21,29 @@ from pathlib import Path
 from typing import Any
 
 from cleaners import __version__
-from cleaners.boilerplate import RuleSet, RulesError
-from cleaners.config import ConfigError, Config, dedup_config, dedup_settings, effective_rules, load_config, state_value, workers_value
-from cleaners.corpus import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML, UsageError, check_paths, default_state_path
-from cleaners.dedupindex import ConfigMismatch, check_state
-from cleaners.lock import OutputLocked, run_locks
-from flows.progress import LOG_INTERVAL_SECONDS, BarReporter, LogReporter, Reporter, reporting
+from cleaners.config import (
+    Config,
+    ConfigError,
+    dedup_config,
+    dedup_settings,
+    effective_rules,
+    load_config,
+    state_value,
+    workers_value,
+)
+from cleaners.corpus.discover import UsageError, check_paths
+from cleaners.outputs.atomic import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML
+from cleaners.dedup.index import ConfigMismatch, check_state
+from cleaners.outputs.atomic import default_state_path
+from cleaners.runtime.lock import OutputLocked, run_locks
+from cleaners.text.boilerplate import RulesError, RuleSet
+from flows.progress import (
+    LOG_INTERVAL_SECONDS,
+    BarReporter,
+    LogReporter,
+    Reporter,
+    reporting,
+)
 
 EXAMPLES = """\
 examples:
@@ -316,7 +333,7 @@ def _prepare(args: argparse.Namespace):
     state = state_value(config)
     check_state(state or default_state_path(out), dedup_config(config))
     if "parquet" in config["output.formats"]:
-        from cleaners.parquet import check_available
+        from cleaners.outputs.parquet import check_available
 
         check_available()
     if config["run.task_runner"] == "dask":
@@ -489,8 +506,8 @@ def _summary(report: dict, out: Path, seconds: float) -> str:
 # -- inspect ---------------------------------------------------------------------------------------------
 
 def run_inspect(args: argparse.Namespace) -> int:
+    from cleaners.config import CleanerConfig
     from cleaners.explain import explain_file
-    from cleaners.pipeline import CleanerConfig
 
     path = Path(args.path)
     try:
@@ -727,8 +744,8 @@ def run_rules(args: argparse.Namespace) -> int:
 
 def _learned_rule(config: Config, last_run: dict | None, counts: dict, samples: dict, n_samples: int) -> dict[str, Any]:
     """The rule the dedup step learns from the corpus at each run (cleaners/repeated.py)."""
-    from cleaners.dedup import LINE_MAX_CHARS
-    from cleaners.repeated import RULE
+    from cleaners.dedup.fingerprint import LINE_MAX_CHARS
+    from cleaners.dedup.repeated import RULE
 
     min_docs = config["dedup.repeated_line_min_docs"]
     return {

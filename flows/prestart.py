@@ -4,7 +4,7 @@ A one-off ``presswash clean`` used to pay, one after the other: importing Prefec
 importing Prefect's server and booting its temporary local server (a separate process: about 2 s
 on these machines with an existing Prefect home, more with a new one), then spawning the worker
 processes (each imports and warms up the cleaning libraries, about 1 s). None of them needs
-another, so :func:`prestart` starts the workers (:func:`cleaners.workers.prestart`) and, when no
+another, so :func:`prestart` starts the workers (:func:`cleaners.runtime.workers.prestart`) and, when no
 Prefect API URL is set (``PREFECT_API_URL``, in the environment or a profile), Prefect's temporary
 server: the very process Prefect's ``SubprocessASGIServer`` would start on the first flow call
 (same command, same environment), launched at once and handed to Prefect once it answers, so that
@@ -27,7 +27,7 @@ from typing import Callable
 
 def _files_at_least(raw_dir: str | Path, count: int) -> int:
     """How many raw files there are, counting no further than ``count`` (hidden ones skipped, as
-    :func:`cleaners.corpus.discover` does)."""
+    :func:`cleaners.corpus.discover.discover.discover` does)."""
     found = 0
     stack = [Path(raw_dir)]
     while stack and found < count:
@@ -131,7 +131,7 @@ def prestart(workers: int) -> Callable[[], None]:
     flow's imports, before the flow). Everything runs in the calling thread: the processes boot
     while it imports, and no import ever runs in two threads at once (Prefect's packages import
     each other in cycles)."""
-    from cleaners.workers import prestart as prestart_workers
+    from cleaners.runtime.workers import prestart as prestart_workers
 
     if workers:
         prestart_workers(workers)

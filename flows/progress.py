@@ -159,7 +159,13 @@ class BarReporter(Reporter):
 
     def __init__(self, stream: IO[str] | None = None, force_terminal: bool | None = None):
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.console = Console(file=stream or sys.stderr, force_terminal=force_terminal)
         self.progress = Progress(

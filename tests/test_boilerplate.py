@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaners import Cleaner, CleanerConfig, RuleSet, clean_text
-from cleaners.boilerplate import RulesError
+from cleaners.text.boilerplate import RulesError
 
 
 def test_every_bundled_rule_has_a_name_and_description():

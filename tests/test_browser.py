@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.corpus import clean_directory
-from cleaners.htmlreport import COLORS
+from cleaners.corpus.run import clean_directory
+from cleaners.outputs.htmlreport import COLORS
 from tests.conftest import SEEDS
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)

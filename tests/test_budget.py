@@ -3,7 +3,7 @@
 A document that makes the cleaning spin is stopped and rejected with that reason; the run goes on.
 The spinning here is real: a user rule with a catastrophically backtracking pattern, and the
 tolerant JSON parser on a large broken file. Worker deaths and hangs use the test-only fault hook
-(``cleaners.testhooks``), in real spawned processes.
+(``cleaners.testing.hooks``), in real spawned processes.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import time
 import pytest
 
 from cleaners import Cleaner, CleanerConfig, Document, Rejection
-from cleaners.budget import BudgetExceeded, time_limit
-from cleaners.corpus import read_shards
-from cleaners.testhooks import FAULT
-from cleaners.workers import WorkerPool
+from cleaners.corpus.shards import read_shards
+from cleaners.runtime.budget import BudgetExceeded, time_limit
+from cleaners.runtime.workers import WorkerPool
+from cleaners.testing.hooks import FAULT
 
 BODY = "The harbour council met on Tuesday evening and voted to restore the old lighthouse. "
 

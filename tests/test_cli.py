@@ -98,7 +98,7 @@ def test_a_copied_seed_is_a_duplicate_and_bad_files_are_rejected(prefect_api, ra
     summary = capsys.readouterr().out
     assert "8 files, 8 records -> 5 documents, 1 duplicates, 2 rejected" in summary
     assert "rejected.jsonl" in summary
-    # the copy was not cleaned again: its record was derived from its original's (cleaners.copies)
+    # the copy was not cleaned again: its record was derived from its original's (cleaners.corpus.copies)
     assert json.loads((out / "report.json").read_text())["exact_copies"] == 1
 
     docs = read_jsonl(out / "documents.jsonl")
@@ -149,8 +149,8 @@ def test_the_command_runs_as_a_subprocess(prefect_api, raw_copy, tmp_path):
 
 
 def test_a_state_built_with_another_dedup_configuration_is_refused_before_starting(tmp_path):
-    from cleaners.dedup import DedupConfig
-    from cleaners.dedupindex import DedupIndex
+    from cleaners.config import DedupConfig
+    from cleaners.dedup.index import DedupIndex
 
     state = tmp_path / "state.sqlite"
     DedupIndex(state, DedupConfig(containment_threshold=0.6)).close()

@@ -11,9 +11,14 @@ import tomllib
 
 import pytest
 
-from cleaners.config import ConfigError, dedup_config, load_config, parse_config
-from cleaners.dedup import DedupConfig
-from cleaners.dedupindex import DedupIndex
+from cleaners.config import (
+    ConfigError,
+    DedupConfig,
+    dedup_config,
+    load_config,
+    parse_config,
+)
+from cleaners.dedup.index import DedupIndex
 from flows.cli import main
 from tests.conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""Exact copies of raw files are cleaned once (cleaners.copies): a copy's outcomes are derived from
+"""Exact copies of raw files are cleaned once (cleaners.corpus.copies): a copy's outcomes are derived from
 its original's, and the outputs are byte for byte those of cleaning every file."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ import shutil
 
 import pytest
 
-import cleaners.corpus as corpus
+import cleaners.corpus.plan
+import cleaners.corpus.run as corpus
 from cleaners import Cleaner
-from cleaners.copies import copy_outcome, split_copies, write_copies
-from cleaners.corpus import clean_batch_to_shard, clean_directory
-from cleaners.filestate import hash_files
+from cleaners.corpus.copies import copy_outcome, split_copies, write_copies
+from cleaners.corpus.plan import hash_files
+from cleaners.corpus.run import clean_directory
+from cleaners.corpus.shards import clean_batch_to_shard
 from tests.conftest import FIXTURES, RAW, SEEDS
 
 OUTPUTS = ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")
@@ -78,7 +80,7 @@ def test_a_copy_whose_original_changed_after_hashing_is_cleaned_itself(tmp_path,
     assert write_copies(ranges, copies, hashes, tmp_path / "copies.jsonl") == (0, ["b.txt"])
 
     # a whole run whose plan saw the old bytes: b.txt is cleaned itself and keeps its own text
-    monkeypatch.setattr(corpus, "hash_files", lambda root, paths: dict(hashes))
+    monkeypatch.setattr(cleaners.corpus.plan, "hash_files", lambda root, paths: dict(hashes))
     report = corpus.clean_directory(raw, tmp_path / "out").to_json()
     assert (report["documents"], report["duplicates"], report["exact_copies"]) == (2, 0, 0)
     texts = {json.loads(line)["metadata"]["source"]["path"]: json.loads(line)["text"] for line in (tmp_path / "out" / "documents.jsonl").open()}

@@ -2,7 +2,7 @@
 worker that dies, a run whose accounting does not balance.
 
 The command runs as a subprocess (its own process group, so SIGKILL takes its worker processes too)
-against the session's Prefect test server. ``PRESSWASH_TEST_PAUSE_AT`` (``cleaners.testhooks``)
+against the session's Prefect test server. ``PRESSWASH_TEST_PAUSE_AT`` (``cleaners.testing.hooks``)
 makes it stop at a named point and say so, so it is killed exactly there.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.corpus import clean_directory
-from cleaners.testhooks import FAULT, PAUSE_AT, PAUSE_FILE
-from cleaners.writers import recover
+from cleaners.corpus.run import clean_directory
+from cleaners.outputs.atomic import recover
+from cleaners.testing.hooks import FAULT, PAUSE_AT, PAUSE_FILE
 from tests.conftest import RAW, ROOT, SEEDS
 
 JSONL = ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")
@@ -196,7 +196,7 @@ def test_a_run_that_loses_a_document_fails_loudly_and_keeps_the_previous_outputs
 
 _HOLD = """
 import sys, time
-from cleaners.lock import state_lock
+from cleaners.runtime.lock import state_lock
 with state_lock(sys.argv[1]):
     print("held", flush=True)
     time.sleep(30)
@@ -206,8 +206,8 @@ with state_lock(sys.argv[1]):
 def test_a_dedup_index_shared_by_two_output_folders_is_locked_too(tmp_path):
     """--state lets output folders share one index; two runs on different folders must not both
     rewrite it. The second waits (up to its wait time) or stops with a message naming the index."""
-    from cleaners.corpus import clean_directory
-    from cleaners.lock import OutputLocked
+    from cleaners.corpus.run import clean_directory
+    from cleaners.runtime.lock import OutputLocked
 
     state = tmp_path / "shared" / "state.sqlite"
     holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(state)], cwd=ROOT, stdout=subprocess.PIPE, text=True,

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.corpus import clean_directory
-from cleaners.dedup import DedupConfig, compare, fingerprint
-from cleaners.dedupindex import ConfigMismatch
+from cleaners.config import DedupConfig
+from cleaners.corpus.run import clean_directory
+from cleaners.dedup.fingerprint import compare, fingerprint
+from cleaners.dedup.index import ConfigMismatch
 from tests.conftest import RAW, SEEDS
 
 OUTPUTS = ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")

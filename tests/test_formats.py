@@ -9,10 +9,10 @@ import json
 import pytest
 
 from cleaners import Cleaner, CleanerConfig, Document, Rejection
+from cleaners.inputs.decode import BadCompression, NotText, decode_bytes, decompress
+from cleaners.inputs.sniff import sniff_format
+from cleaners.readers.wxr import content_to_text
 from cleaners.record import record_id
-from cleaners.decode import BadCompression, NotText, decode_bytes, decompress
-from cleaners.sniff import sniff_format
-from cleaners.wxr import content_to_text
 from tests.conftest import FIXTURES
 
 
@@ -76,7 +76,7 @@ def test_wxr_export_gives_published_posts_and_pages_with_their_metadata():
 
 
 def test_wxr_skipped_items_are_counted_in_the_run_report(tmp_path):
-    from cleaners.corpus import clean_directory
+    from cleaners.corpus.run import clean_directory
 
     raw = tmp_path / "raw"
     raw.mkdir()

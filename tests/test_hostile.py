@@ -11,17 +11,15 @@ import json
 import os
 import random
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
 from cleaners import Cleaner, CleanerConfig, Document, Rejection
-from cleaners.pipeline import Unusable, read_raw_file
+from cleaners.inputs.rawfile import Unusable, read_raw_file
 from flows.cli import main
 from tests.conftest import RAW, ROOT, SEEDS
 
@@ -362,7 +360,7 @@ def test_the_command_survives_a_raw_folder_full_of_hostile_files(prefect_api, tm
 def test_hashing_raw_files_for_the_ledger_never_blocks_or_reads_outside(hostile):
     """Incremental runs hash every raw file first: a named pipe must not block, a link outside or to
     a device must not be read (the cleaning step then rejects them with the reason)."""
-    from cleaners.filestate import UNREADABLE, hash_files
+    from cleaners.corpus.plan import UNREADABLE, hash_files
 
     raw, outside, _ = hostile
     os.symlink("/dev/zero", raw.parent / "zero-link")
@@ -379,7 +377,7 @@ def test_hashing_raw_files_for_the_ledger_never_blocks_or_reads_outside(hostile)
 def test_a_file_name_that_is_not_utf8_survives_the_dedup_index_across_runs(tmp_path):
     """SQLite stores strict UTF-8; the index maps the name's undecodable bytes and back, and a second
     run (which replaces the file's records in the index) finds them again."""
-    from cleaners.corpus import clean_directory
+    from cleaners.corpus.run import clean_directory
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -10,8 +10,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cleaners.corpus import clean_directory
-from cleaners.htmlreport import MAX_DOCUMENT_ROWS, MAX_DUPLICATE_ROWS, render_html
+from cleaners.corpus.run import clean_directory
+from cleaners.outputs.htmlreport import (
+    MAX_DOCUMENT_ROWS,
+    MAX_DUPLICATE_ROWS,
+    render_html,
+)
 from tests.conftest import SEEDS
 
 HOSTILE_TITLE = '</title><script>alert("title")</script><img src=x onerror=alert(1)>'

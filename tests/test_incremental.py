@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cleaners import CleanerConfig
-from cleaners.corpus import clean_directory
+from cleaners.corpus.run import clean_directory
 from tests.conftest import RAW, SEEDS
 
 OUTPUTS = ("documents.jsonl", "duplicates.jsonl", "rejected.jsonl")
@@ -144,7 +144,7 @@ def test_hashing_many_files_gives_every_file_its_own_digest_in_order(tmp_path):
     """More files than one round of the hashing pool (HASH_SLICE): every file hashed, in the given order."""
     import hashlib
 
-    from cleaners.filestate import HASH_SLICE, hash_files
+    from cleaners.corpus.plan import HASH_SLICE, hash_files
 
     names = [f"f{i:05d}.txt" for i in range(2 * HASH_SLICE + 7)]
     for i, name in enumerate(names):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cleaners.jsonrecover import JSONTooDeep, recover_json
+from cleaners.inputs.jsonrecover import JSONTooDeep, recover_json
 from tests.conftest import RAW, SEEDS
 
 

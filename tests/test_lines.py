@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cleaners import Cleaner
-from cleaners.lines import LineClassifier
-from cleaners.plaintext import split_text_paragraphs
-from cleaners.sections import cut_related_section, is_section_heading
+from cleaners.readers.html.sections import cut_related_section, is_section_heading
+from cleaners.readers.lines import LineClassifier
+from cleaners.readers.plaintext import split_text_paragraphs
 from tests.conftest import FIXTURES
 
 ARTICLE = [
@@ -89,7 +89,7 @@ def _fixture_lines() -> list[str]:
 
 
 def test_comment_marker_split_in_three_answers_as_the_single_pattern():
-    from cleaners.lines import _COMMENT, _comment_marker
+    from cleaners.readers.lines import _COMMENT, _comment_marker
 
     samples = _fixture_lines() + [
         "Jonas on March 14, 2024 at 9:12 pm said:", "Reply", "reply to this", "Antworten", "Répondre ici",
@@ -101,9 +101,9 @@ def test_comment_marker_split_in_three_answers_as_the_single_pattern():
 
 
 def test_line_features_are_the_same_from_the_per_line_cache_and_follow_the_rules_in_use():
-    from cleaners import lines as lines_module
-    from cleaners.boilerplate import RuleSet
-    from cleaners.lines import _default_model, line_features
+    from cleaners.readers import lines as lines_module
+    from cleaners.readers.lines import _default_model, line_features
+    from cleaners.text.boilerplate import RuleSet
 
     page = _fixture_lines()
     chrome = _default_model().chrome_pattern

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.normalize import (
+from cleaners.text.normalize import (
     decode_escape_debris,
     fix_encoding,
     normalize_inline,
     normalize_text,
     remove_invisible,
-    repair_broken_hyphen,
-    repair_missing_space,
 )
+from cleaners.text.repairs import repair_broken_hyphen, repair_missing_space
 
 
 def test_mojibake_and_entities_are_repaired_curly_quotes_kept():
@@ -98,7 +97,7 @@ def test_fix_encoding_gives_what_ftfy_gives_on_the_whole_text():
     # fix_encoding hands ftfy only the lines where it can change something; the result must be ftfy's
     import ftfy
 
-    from cleaners.normalize import _FTFY_CONFIG, fix_encoding
+    from cleaners.text.normalize import _FTFY_CONFIG, fix_encoding
 
     samples = [
         "", "plain ASCII only\nand a second line\n", "caf\u00c3\u00a9 &amp; more\nplain\n\nsch\u00c3\u00b6n",
@@ -119,7 +118,7 @@ from hypothesis import strategies as st  # noqa: E402
 def test_fix_encoding_matches_ftfy_on_generated_text(text):
     import ftfy
 
-    from cleaners.normalize import _FTFY_CONFIG, fix_encoding
+    from cleaners.text.normalize import _FTFY_CONFIG, fix_encoding
 
     assert fix_encoding(text) == ftfy.fix_text(text, config=_FTFY_CONFIG)
 
@@ -128,7 +127,7 @@ def test_ftfy_keeps_agrees_with_ftfy_on_every_line_of_the_bundled_and_fixture_te
     """The shortcut in fix_encoding must never skip a line ftfy would change (real text, every line)."""
     import ftfy
 
-    from cleaners.normalize import _FTFY_CONFIG, ftfy_keeps
+    from cleaners.text.normalize import _FTFY_CONFIG, ftfy_keeps
     from tests.conftest import FIXTURES, RAW
 
     files = [p for p in (*RAW.iterdir(), *FIXTURES.rglob("*")) if p.is_file() and p.suffix != ".toml"]

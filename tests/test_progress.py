@@ -9,10 +9,18 @@ import re
 
 import pytest
 
-from cleaners.dedup import DedupConfig
-from cleaners.dedupindex import ConfigMismatch, check_state
+from cleaners.config import DedupConfig
+from cleaners.dedup.index import ConfigMismatch, check_state
 from flows.cli import main
-from flows.progress import BarReporter, LogReporter, Reporter, Tracker, current_reporter, format_seconds, reporting
+from flows.progress import (
+    BarReporter,
+    LogReporter,
+    Reporter,
+    Tracker,
+    current_reporter,
+    format_seconds,
+    reporting,
+)
 
 
 class Clock:

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaners import Cleaner, Document, Rejection, clean_text
-from cleaners.normalize import normalize_text
+from cleaners.text.normalize import normalize_text
 
 SETTINGS = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -193,7 +193,7 @@ _MOJIBAKE = st.sampled_from(["’", "é", "“", "—", "ü", "…", "€", "ß"
 def test_a_line_ftfy_keeps_is_one_ftfy_would_return_unchanged(text):
     import ftfy
 
-    from cleaners.normalize import _FTFY_CONFIG, ftfy_keeps
+    from cleaners.text.normalize import _FTFY_CONFIG, ftfy_keeps
 
     for line in text.splitlines(keepends=True) or [text]:
         if ftfy_keeps(line):

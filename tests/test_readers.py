@@ -7,9 +7,9 @@ import json
 import pytest
 
 from cleaners import Cleaner, Document, Rejection
-from cleaners.decode import NotText, decode_bytes
-from cleaners.plaintext import split_text_paragraphs
-from cleaners.sniff import sniff_format
+from cleaners.inputs.decode import NotText, decode_bytes
+from cleaners.inputs.sniff import sniff_format
+from cleaners.readers.plaintext import split_text_paragraphs
 from tests.conftest import FIXTURES, RAW, SEEDS
 
 

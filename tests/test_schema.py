@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 from jsonschema import Draft202012Validator
 
-from cleaners.corpus import clean_directory
+from cleaners.corpus.run import clean_directory
 from tests.conftest import FIXTURES, RAW, SEEDS
 
 

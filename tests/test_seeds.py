@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cleaners import Document, clean_text
-from cleaners.plaintext import split_text_paragraphs
+from cleaners.readers.plaintext import split_text_paragraphs
 from tests.conftest import RAW, SEEDS
 
 SEED_BOILERPLATE = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from cleaners import workers
-from cleaners.pipeline import CleanerConfig
-from cleaners.workers import WorkerPool
+from cleaners.config import CleanerConfig
+from cleaners.runtime import workers
+from cleaners.runtime.workers import WorkerPool
 from flows.prestart import workers_needed
 from tests.conftest import RAW, SEEDS
 

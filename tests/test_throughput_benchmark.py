@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from cleaners.corpus import clean_directory
+from cleaners.corpus.run import clean_directory
 from tests.conftest import FIXTURES, ROOT
 
 EVAL = FIXTURES / "eval-mini"

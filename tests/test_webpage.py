@@ -6,9 +6,17 @@ from __future__ import annotations
 from lxml import html
 
 from cleaners import Cleaner
-from cleaners.htmlmeta import page_metadata
-from cleaners.htmltext import Block
-from cleaners.webpage import _drop_link_lists, _drop_link_tail, find_lead, is_title, link_texts, parse_html, prune_teaser_articles
+from cleaners.readers.html.htmlmeta import page_metadata
+from cleaners.readers.html.htmltext import Block
+from cleaners.readers.webpage import (
+    _drop_link_lists,
+    _drop_link_tail,
+    find_lead,
+    is_title,
+    link_texts,
+    parse_html,
+    prune_teaser_articles,
+)
 from tests.conftest import FIXTURES
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cleaners.writers import OutputSet, recover
+from cleaners.outputs.atomic import OutputSet, recover
 
 
 def _publish(out, content: str, crash_before_commit: bool = False):

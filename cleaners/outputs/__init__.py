@@ -1,0 +1,1 @@
+"""What a run writes: the atomic output set, JSONL, Parquet, manifest, report.json and report.html."""

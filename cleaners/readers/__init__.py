@@ -1,0 +1,1 @@
+"""One module per input format, each turning text into Documents (or Rejections)."""

@@ -1,0 +1,1 @@
+"""HTML helpers the readers share: HTML to paragraphs, page metadata, trailing related-stories sections."""

@@ -1,0 +1,90 @@
+"""Documents other tools wrote as JSON Lines (or a JSON list): datatrove, dolma, trafilatura ``--json``.
+
+Each object with a ``text`` string (``raw_content`` and ``content`` are accepted too) is one record.
+Its text is cleaned again like plain text; everything else it carried is kept, unchanged, under
+``metadata.original`` (the text itself and trafilatura's duplicate ``raw_text`` excepted), and the
+fields whose meaning is unambiguous are also mapped to presswash's keys: ``title``, ``url`` (an
+``http(s)`` URL in ``url``, ``link`` or ``source``), ``author``, ``published`` (``date``,
+``published``, ``created``, ``date_published``), looked up at the top level and then in a nested
+``metadata`` / ``meta`` object.
+
+>>> obj = {"id": "cc-1", "text": "Body.", "metadata": {"url": "https://www.example.org/a", "date": "2024-03-14"}}
+>>> is_tool_document(obj), mapped_metadata(obj)["url"], mapped_metadata(obj)["published"]
+(True, 'https://www.example.org/a', '2024-03-14')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cleaners.readers.fields import iso_utc, site_from_url
+from cleaners.text.normalize import normalize_inline
+
+FORMAT = "json-documents"
+TEXT_KEYS = ("text", "raw_content", "content")
+_DROPPED = set(TEXT_KEYS) | {"raw_text"}
+_NESTED = ("metadata", "meta")
+_URL_KEYS = ("url", "link", "source", "source_url", "warc_target_uri", "WARC-Target-URI")
+_DATE_KEYS = ("date", "published", "date_published", "created", "published_date")
+
+
+def document_text(obj: Any) -> str | None:
+    """The text of a document object, or None when it has none."""
+    if not isinstance(obj, dict):
+        return None
+    for key in TEXT_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def is_tool_document(obj: Any) -> bool:
+    return document_text(obj) is not None
+
+
+def _lookup(obj: dict, keys: tuple[str, ...]) -> Any:
+    places = [obj] + [obj[k] for k in _NESTED if isinstance(obj.get(k), dict)]
+    for place in places:
+        for key in keys:
+            value = place.get(key)
+            if value not in (None, "", [], {}):
+                return value
+    return None
+
+
+def _string(value: Any) -> str | None:
+    return normalize_inline(value) if isinstance(value, str) else None
+
+
+def _url(obj: dict) -> str | None:
+    places = [obj] + [obj[k] for k in _NESTED if isinstance(obj.get(k), dict)]
+    for place in places:
+        for key in _URL_KEYS:
+            value = place.get(key)
+            if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+                return value.strip()
+    return None
+
+
+def _date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    found = iso_utc(value, assume_utc=False)
+    if found:
+        return found
+    head = value.strip()[:10]
+    return iso_utc(head) if len(head) == 10 and head[4] == "-" and head[7] == "-" else None
+
+
+def mapped_metadata(obj: dict) -> dict[str, Any]:
+    """presswash's metadata keys from a document object, plus everything else under ``original``."""
+    url = _url(obj)
+    return {
+        "title": _string(_lookup(obj, ("title",))),
+        "url": url,
+        "author": _string(_lookup(obj, ("author", "authors"))) if isinstance(_lookup(obj, ("author", "authors")), str) else None,
+        "published": _date(_lookup(obj, _DATE_KEYS)),
+        "site": site_from_url(url) or _string(_lookup(obj, ("hostname",))),
+        "original": {k: v for k, v in obj.items() if k not in _DROPPED},
+    }

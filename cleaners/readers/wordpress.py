@@ -1,0 +1,115 @@
+"""WordPress REST API posts and pages (``/wp-json/wp/v2/posts``) to Documents.
+
+Accepts one post object, a list of them, or JSON Lines, as recovered by
+:func:`cleaners.inputs.jsonrecover.recover_json` (so truncated files still give every field they hold).
+
+>>> post = {"id": 7, "date_gmt": "2023-01-06T01:19:08", "link": "https://example.com/p/",
+...         "title": {"rendered": "Caf&#233; &amp; more"}, "content": {"rendered": "<p>Hello.</p><p>World.</p>"}}
+>>> doc = wordpress_document(post, source={"path": "a.json", "record": 0}, truncated=False)
+>>> doc.text, doc.metadata["title"], doc.metadata["published"], doc.metadata["site"]
+('Hello.\\n\\nWorld.', 'Café & more', '2023-01-06T01:19:08Z', 'example.com')
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from cleaners.inputs.jsonrecover import Recovered
+from cleaners.readers.fields import iso_utc, site_from_url
+from cleaners.readers.html.htmltext import fragment_to_paragraphs
+from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.text.normalize import normalize_inline
+
+FORMAT = "wordpress-json"
+_RENDERED_FIELDS = ("title", "content", "excerpt", "guid")
+
+
+def _rendered(value: Any) -> str | None:
+    """WordPress wraps HTML fields as ``{"rendered": ...}`` (``?context=edit`` adds ``raw``)."""
+    if isinstance(value, dict):
+        value = value.get("rendered", value.get("raw"))
+    return value if isinstance(value, str) else None
+
+
+def is_wordpress_post(obj: Any) -> bool:
+    """A dict shaped like a ``wp/v2`` post or page (even one cut off after its first fields)."""
+    if not isinstance(obj, dict):
+        return False
+    if any(isinstance(obj.get(f), dict) and ("rendered" in obj[f] or "raw" in obj[f]) for f in _RENDERED_FIELDS):
+        return True
+    return "date_gmt" in obj and ("slug" in obj or "link" in obj)
+
+
+def records(recovered: Recovered) -> Iterator[tuple[Any, bool]]:
+    """Each candidate post in the recovered JSON with its truncated flag, in file order."""
+    for value in recovered.values:
+        items = value if isinstance(value, list) else [value]
+        list_cut = isinstance(value, list) and not recovered.complete(value)
+        for i, item in enumerate(items):
+            cut = not recovered.complete(item) if isinstance(item, (dict, list)) else (list_cut and i == len(items) - 1)
+            yield item, cut
+
+
+def _html_to_text(html: str | None, truncated: bool) -> str:
+    return "\n\n".join(fragment_to_paragraphs(html, truncated=truncated)) if html else ""
+
+
+def _inline(html: str | None) -> str | None:
+    """A one-line field that may hold markup and entities (a rendered title)."""
+    if not html:
+        return None
+    return normalize_inline(" ".join(fragment_to_paragraphs(html)))
+
+
+def _author_name(post: dict) -> str | None:
+    embedded = post.get("_embedded")
+    if isinstance(embedded, dict):
+        authors = embedded.get("author")
+        if isinstance(authors, list) and authors and isinstance(authors[0], dict):
+            name = authors[0].get("name")
+            if isinstance(name, str):
+                return normalize_inline(name)
+    yoast = post.get("yoast_head_json")
+    if isinstance(yoast, dict) and isinstance(yoast.get("author"), str):
+        return normalize_inline(yoast["author"])
+    return None
+
+
+def _wordpress_fields(post: dict) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key in ("id", "slug", "type", "status", "author", "categories", "tags"):
+        if key in post:
+            fields[key] = post[key]
+    if isinstance(fields.get("slug"), str):
+        fields["slug"] = normalize_inline(fields["slug"])
+    return fields
+
+
+def wordpress_document(post: dict, source: dict[str, Any], truncated: bool) -> Document | Rejection:
+    """One post to a Document (text not yet normalized); a post without any text is a Rejection."""
+    content = _rendered(post.get("content"))
+    text = _html_to_text(content, truncated and "content" in post)
+    used_excerpt = False
+    if not text.strip():
+        text = _html_to_text(_rendered(post.get("excerpt")), truncated)
+        used_excerpt = bool(text.strip())
+    if not text.strip():
+        where = "the file is cut off before its content" if truncated and content is None else "its content is empty"
+        ident = f" {post['id']}" if isinstance(post.get("id"), int) else ""
+        return Rejection(source, f"WordPress post{ident} has no text: {where}")
+    metadata = empty_metadata()
+    url = post.get("link") if isinstance(post.get("link"), str) else None
+    metadata.update(
+        source=source,
+        title=_inline(_rendered(post.get("title"))),
+        url=url,
+        published=iso_utc(post.get("date_gmt")),
+        modified=iso_utc(post.get("modified_gmt")),
+        author=_author_name(post),
+        site=site_from_url(url) or site_from_url(_rendered(post.get("guid"))),
+        truncated=bool(truncated or used_excerpt),
+        wordpress=_wordpress_fields(post),
+    )
+    if used_excerpt:
+        metadata["wordpress"]["text_from"] = "excerpt"
+    return Document(id=record_id(source["path"], source["record"]), text=text, metadata=metadata)

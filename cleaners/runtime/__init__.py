@@ -1,0 +1,1 @@
+"""Run machinery: worker processes, the per-document time budget, locks."""

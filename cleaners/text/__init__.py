@@ -1,0 +1,1 @@
+"""Per-document text steps, pure functions: normalization, boilerplate rules, repairs, and the cleaning sequence."""
