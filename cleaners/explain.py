@@ -1,14 +1,16 @@
 """Why a line vanished or survived: one raw file cleaned, paragraph by paragraph, each removal with
 the rule that made it (what ``presswash inspect`` shows).
 
-The explanation is checked against the real cleaner: the kept paragraphs must join into exactly the
-text :class:`~cleaners.pipeline.Cleaner` produces and the removals must be exactly its
-``metadata.removed``. If they ever differ (the cleaning steps changed and this module did not
-follow), ``paragraphs`` is None and callers show the clean text and the removals separately.
+The explanation is the cleaning itself: a :class:`~cleaners.pipeline.Cleaner` made with
+``explain=True`` keeps a trace of what its reader and each cleaning pass decided
+(:func:`cleaners.text.clean.clean`), and this module lays that trace out paragraph by paragraph;
+nothing is cleaned twice. The layout is still checked against the outcome (the kept paragraphs must
+join into its text, the removals must be its ``metadata.removed``); should they ever differ,
+``paragraphs`` is None and callers show the clean text and the removals separately.
 
->>> from cleaners.text.boilerplate import RuleSet
->>> paragraphs = ["Read Time: 5 min", "The story.", "Previous post title", "More story.", "Previous post title", "Share."]
->>> for p in annotate(paragraphs, RuleSet.default()):
+>>> from cleaners.text.clean import clean
+>>> cleaned = clean("Read Time: 5 min\\n\\nThe story.\\n\\nPrevious post title\\n\\nMore story.\\n\\nPrevious post title\\n\\nShare.", trace=True)
+>>> for p in layout(cleaned.passes, RuleSet.default()):
 ...     print(p.status, p.rule, repr(p.text), p.note or "")
 removed read-time 'Read Time: 5 min'
 kept None 'The story.'
@@ -25,12 +27,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from cleaners.config import CleanerConfig
-from cleaners.pipeline import Cleaner, Outcome
-from cleaners.readers.plaintext import split_text_paragraphs
-from cleaners.record import Document, Rejection
-from cleaners.text.boilerplate import RuleSet
-from cleaners.text.normalize import join_paragraphs, normalize_text, split_paragraphs
-from cleaners.text.repairs import repair_text
+from cleaners.pipeline import Cleaner
+from cleaners.record import Document, Outcome, Rejection
+from cleaners.text.boilerplate import RuleSet, Verdict
+from cleaners.text.clean import Pass
+from cleaners.text.normalize import join_paragraphs
 
 
 @dataclass
@@ -70,20 +71,6 @@ class Paragraph:
         if self.original is not None:
             out["before_inline_removals"] = self.original
         return out
-
-
-def annotate(paragraphs: list[str], rules: RuleSet) -> list[Paragraph]:
-    """What ``rules.apply`` does to ``paragraphs``, paragraph by paragraph (repairs not applied)."""
-    out: list[Paragraph] = []
-    for v in rules.judge(paragraphs):
-        before_cuts = v.original if v.inline else None
-        if v.text is None:
-            out.append(Paragraph("emptied", "", inline=v.inline, original=before_cuts))
-        elif v.removed:
-            out.append(Paragraph("removed", v.text, rule=v.rule.name, inline=v.inline, original=before_cuts))
-        else:
-            out.append(Paragraph("kept", v.text, inline=v.inline, note=_why_kept(v.text, v.rule, rules), original=before_cuts))
-    return out
 
 
 def mark_spans(text: str, removals: list[dict[str, str]]) -> list[tuple[str, dict[str, str] | None]]:
@@ -154,40 +141,66 @@ class Explanation:
         return base
 
 
-class _Recording(Cleaner):
-    """A Cleaner that remembers what each record looked like just before cleaning, and, for plain
-    text, the paragraphs the reader started from (its rules and line classifier remove some)."""
-
-    def __init__(self, config: CleanerConfig | None = None):
-        super().__init__(config)
-        self.last: tuple[str, list[dict[str, str]]] | None = None
-        self.read_paragraphs: list[str] | None = None
-
-    def _plain_text_document(self, source, index, text):
-        self.read_paragraphs = [" ".join(p.split()) for p in split_text_paragraphs(text)]
-        return super()._plain_text_document(source, index, text)
-
-    def clean_document(self, doc: Document) -> Outcome:
-        self.last = (doc.text, [dict(r) for r in doc.metadata.get("removed") or ()])
-        return super().clean_document(doc)
-
-
 def explain_file(path: str | Path, config: CleanerConfig | None = None) -> Iterator[Explanation]:
     """Clean the raw file at ``path`` like ``presswash clean`` does and explain every outcome."""
-    path = Path(path)
-    cleaner = _Recording(config)
-    for outcome in cleaner.process_file(path.parent, path.name):
-        captured, cleaner.last = cleaner.last, None
-        read, cleaner.read_paragraphs = cleaner.read_paragraphs, None
-        if captured is None:
+    cleaner = Cleaner(config, explain=True)
+    for outcome in cleaner.process_file(path):
+        trace = outcome.trace
+        if trace is None:  # rejected before cleaning
             yield Explanation(outcome)
             continue
-        before, reader_removed = captured
-        paragraphs = _paragraphs(before, cleaner.rules)
-        checked = _agrees(outcome, paragraphs, reader_removed)
-        if checked and read is not None:
-            paragraphs, reader_removed = _with_reader_removals(read, reader_removed, paragraphs)
+        reader_removed = trace["reader_removed"]
+        paragraphs = layout(trace["passes"], cleaner.rules)
+        checked = paragraphs is not None and _agrees(outcome, paragraphs, reader_removed)
+        if checked and "read" in trace:
+            paragraphs, reader_removed = _with_reader_removals(trace["read"], reader_removed, paragraphs)
         yield Explanation(outcome, reader_removed, paragraphs if checked else None, checked)
+
+
+def layout(passes: list[Pass], rules: RuleSet) -> list[Paragraph] | None:
+    """The paragraphs of the first pass with what every pass did to them; None when a later pass's
+    paragraphs cannot be matched one for one to the ones the pass before kept."""
+    paragraphs = annotate(passes[0].verdicts, rules)
+    _repaired(paragraphs, passes[0].repaired)
+    for later in passes[1:]:
+        kept = [p for p in paragraphs if p.status == "kept"]
+        if len(kept) != len(later.verdicts):
+            return None
+        for p, v in zip(kept, later.verdicts):
+            p.inline = p.inline + v.inline
+            if v.text is None:
+                p.status = "emptied"
+            elif v.removed:
+                p.status, p.rule, p.text = "removed", v.rule.name, v.text
+        _repaired(kept, later.repaired)
+    return paragraphs
+
+
+def _repaired(paragraphs: list[Paragraph], repaired: list[str]) -> None:
+    """Give each kept paragraph its text after the repairs (an empty one is emptied)."""
+    texts = iter(repaired)
+    for p in paragraphs:
+        if p.status != "kept":
+            continue
+        text = next(texts)
+        if not text:
+            p.status = "emptied"
+        elif text != p.text:
+            p.before, p.text = p.before or p.text, text
+
+
+def annotate(verdicts: list[Verdict], rules: RuleSet) -> list[Paragraph]:
+    """The rules' verdicts (:meth:`RuleSet.judge`), paragraph by paragraph (repairs not applied)."""
+    out: list[Paragraph] = []
+    for v in verdicts:
+        before_cuts = v.original if v.inline else None
+        if v.text is None:
+            out.append(Paragraph("emptied", "", inline=v.inline, original=before_cuts))
+        elif v.removed:
+            out.append(Paragraph("removed", v.text, rule=v.rule.name, inline=v.inline, original=before_cuts))
+        else:
+            out.append(Paragraph("kept", v.text, inline=v.inline, note=_why_kept(v.text, v.rule, rules), original=before_cuts))
+    return out
 
 
 def _with_reader_removals(read: list[str], reader_removed: list[dict[str, str]], cleaned: list[Paragraph]) -> tuple[list[Paragraph], list[dict[str, str]]]:
@@ -208,19 +221,12 @@ def _with_reader_removals(read: list[str], reader_removed: list[dict[str, str]],
     return view, pending
 
 
-def _paragraphs(text: str, rules: RuleSet) -> list[Paragraph]:
-    paragraphs = annotate(split_paragraphs(normalize_text(text)), rules)
-    for p in paragraphs:
-        if p.status == "kept":
-            repaired = repair_text(p.text)
-            if repaired != p.text:
-                p.before, p.text = p.text, repaired
-    return paragraphs
-
-
 def _agrees(outcome: Outcome, paragraphs: list[Paragraph], reader_removed: list[dict[str, str]]) -> bool:
+    """The layout accounts for exactly the outcome's text and removals (a later pass's removals are
+    listed with their paragraph, so the order may differ from ``metadata.removed``)."""
     removed = [r for p in paragraphs for r in p.removals()]
     text = join_paragraphs([p.text for p in paragraphs if p.status == "kept"])
     if isinstance(outcome, Document):
-        return outcome.text == text and outcome.metadata.get("removed") == reader_removed + removed
+        key = lambda r: (r["rule"], r["text"])  # noqa: E731
+        return outcome.text == text and sorted(outcome.metadata.get("removed") or [], key=key) == sorted(reader_removed + removed, key=key)
     return isinstance(outcome, Rejection) and not text  # "no text left after cleaning"

@@ -1,10 +1,15 @@
-"""One raw file in, its clean Documents (or Rejections) out: reading, cleaning, metadata.
+"""One raw file in, its clean Documents (or Rejections) out: inputs -> a reader -> text steps -> tags.
 
 This is the per-document work; it knows nothing about orchestration. Use it from a notebook::
 
     from cleaners import Cleaner
-    for outcome in Cleaner().process_file("raw", "001_90ec0177be3c75fe.txt"):
+    for outcome in Cleaner().process_file("raw/001_90ec0177be3c75fe.txt"):
         print(outcome)
+
+The sequence: the raw bytes are read safely and decoded (:mod:`cleaners.inputs`), the text's kind is
+sniffed and screened (size limit, refused DOCTYPEs), the first reader of :data:`cleaners.readers.REGISTRY`
+that claims it reads its records (:mod:`cleaners.readers`), each record is cleaned
+(:func:`cleaners.text.clean.clean`) and tagged (:data:`cleaners.tags.REGISTRY`).
 
 Every raw file yields at least one outcome: a file that yields no record at all yields a Rejection
 that says why. No exception escapes :meth:`Cleaner.process_file`.
@@ -16,48 +21,51 @@ import hashlib
 from pathlib import Path
 from typing import Any, Iterator
 
-from cleaners import __version__
 from cleaners.config import CleanerConfig
 from cleaners.inputs.decode import BadCompression, NotText, decode_bytes, decompress
-from cleaners.inputs.jsonrecover import JSONTooDeep, recover_json
 from cleaners.inputs.rawfile import Unusable, read_raw_file
-from cleaners.inputs.safety import _NOT_XML, declares_entities
+from cleaners.inputs.safety import screen
 from cleaners.inputs.sniff import sniff_format
+from cleaners.readers import REGISTRY as READERS
+from cleaners.readers import Reader, ReadContext, kind_format, read
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.readers.jsondocs import FORMAT as DOCUMENTS_FORMAT
-from cleaners.readers.jsondocs import document_text, is_tool_document, mapped_metadata
 from cleaners.readers.lines import LineClassifier
-from cleaners.readers.plaintext import split_text_paragraphs
 from cleaners.readers.webpage import html_page_document
-from cleaners.readers.wordpress import FORMAT as WORDPRESS_FORMAT
-from cleaners.readers.wordpress import is_wordpress_post, records, wordpress_document
-from cleaners.readers.wxr import FORMAT as WXR_FORMAT
 from cleaners.readers.wxr import wxr_records
-from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.record import Document, Outcome, Rejection, Source, new_source
 from cleaners.runtime.budget import BudgetExceeded, disarm, time_limit
-from cleaners.tags.counts import text_counts
+from cleaners.tags import REGISTRY as TAGS
+from cleaners.tags import Tag, apply_tags
 from cleaners.tags.language import detect_language
 from cleaners.text.boilerplate import RuleSet
-from cleaners.text.clean import clean_text
-
-Outcome = Document | Rejection
-HTML_CHARS_PER_TEXT_CHAR = 4  # a page's markup is several times its text: its limit is this multiple
+from cleaners.text.clean import clean, clean_text
 
 
 class Cleaner:
-    """Reads raw files of any supported format and turns each record into a clean Document."""
+    """Reads raw files of any supported format and turns each record into a clean Document.
 
-    def __init__(self, config: CleanerConfig | None = None):
+    ``readers`` and ``tags``: the registries to use (default: every reader and tag presswash has).
+    ``explain``: attach to each Document a ``trace`` of what reading and cleaning did (for
+    :mod:`cleaners.explain`; it costs a little memory per document).
+    """
+
+    def __init__(self, config: CleanerConfig | None = None, *, readers: tuple[Reader, ...] = READERS,
+                 tags: tuple[Tag, ...] = TAGS, explain: bool = False):
         self.config = config or CleanerConfig()
         self.rules = RuleSet.load(*self.config.rules_files)
         self.lines = LineClassifier.default(self.rules)
+        self.readers = readers
+        self.tags = tags
+        self.explain = explain
         if self.config.document_seconds:
             warm_up()  # lazy loads (the language model...) must not count against the first document's budget
 
     # -- reading ---------------------------------------------------------------------------
-    def process_file(self, root: str | Path, relpath: str) -> Iterator[Outcome]:
-        """Every outcome of one raw file, ``relpath`` being relative to ``root``."""
-        source: dict[str, Any] = {"path": relpath, "format": None, "sha256": None, "record": None, "encoding": None}
+    def process_file(self, path: str | Path, relpath: str | None = None) -> Iterator[Outcome]:
+        """Every outcome of one raw file: ``process_file("raw/a.txt")``, or ``process_file(root, relpath)``
+        when the file's path in ``source.path`` must be relative to a raw folder ``root``."""
+        root, relpath = (Path(path).parent, Path(path).name) if relpath is None else (path, relpath)
+        source = new_source(relpath)
         try:
             data = read_raw_file(root, relpath, self.config)
         except Unusable as exc:
@@ -65,10 +73,15 @@ class Cleaner:
             return
         yield from self.process_bytes(data, source)
 
-    def process_bytes(self, data: bytes, source: dict[str, Any]) -> Iterator[Outcome]:
-        """Every outcome of one raw file's bytes. Each outcome (reading a record and cleaning it) runs
-        under the time budget; a record over budget is rejected with that reason and the file goes on
-        (or, when the reader itself was stopped, the rest of the file is rejected with the record)."""
+    def process_bytes(self, data: bytes, source: Source | dict[str, Any]) -> Iterator[Outcome]:
+        """Every outcome of one raw file's bytes; ``source`` says where they come from and needs at least
+        its ``path`` (see :class:`cleaners.record.Source`; :class:`ValueError` otherwise). Each outcome
+        (reading a record and cleaning it) runs under the time budget; a record over budget is rejected
+        with that reason and the file goes on (or, when the reader itself was stopped, the rest of the
+        file is rejected with the record)."""
+        if not isinstance(source, dict) or "path" not in source:
+            raise ValueError("process_bytes needs a source with a 'path': the raw file's path relative to the raw folder, e.g. {'path': 'a.txt'}")
+        source = {**new_source(source["path"]), **source}
         seconds = self.config.document_seconds
         source["sha256"] = hashlib.sha256(data).hexdigest()
         try:
@@ -128,92 +141,14 @@ class Cleaner:
         if produced == 0:
             yield Rejection(source, f"no records found in this {source['format']} file")
 
-    def _read(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
+    def _read(self, text: str, source: Source) -> Iterator[Outcome]:
         kind = sniff_format(text)
-        limit = self.config.max_document_chars * (HTML_CHARS_PER_TEXT_CHAR if kind == "html" else 1)
-        if limit and kind in ("text", "html-fragment", "html") and len(text) > limit:
-            # one document per file: refuse it before a reader spends time (and memory) on it
-            source["format"] = kind
-            yield Rejection(source, f"too large: {len(text):,} characters, over the limit of {limit:,} for "
-                            f"{'an HTML page' if kind == 'html' else 'one document'}")
+        text, refused = screen(text, kind, self.config.max_document_chars)
+        if refused:
+            source["format"] = kind_format(kind, self.readers)
+            yield Rejection(source, refused)
             return
-        if kind in ("html", "html-fragment", "wxr"):
-            # characters XML forbids (C0 controls but tab and line breaks, U+FFFE/U+FFFF) are never text;
-            # lxml keeps them while parsing but refuses them when a reader edits the tree
-            text = _NOT_XML.sub("", text)
-        if kind != "wxr" and declares_entities(text):  # (the WXR reader refuses DTDs itself, in its words)
-            source["format"] = "xml" if kind == "xml" else kind
-            yield Rejection(source, "refused: a DOCTYPE that declares entities (<!ENTITY ...>), the form of "
-                            "XML external-entity and entity-expansion attacks; presswash never expands or fetches entities")
-            return
-        if kind == "json":
-            yield from self._read_json(text, source)
-        elif kind == "html":
-            source["format"] = "html"
-            yield html_page_document(text, dict(source, record=0))
-        elif kind == "html-fragment":
-            source["format"] = "html-fragment"
-            yield self._document(source, 0, "\n\n".join(fragment_to_paragraphs(text)))
-        elif kind == "wxr":
-            source["format"] = WXR_FORMAT
-            yield from wxr_records(text, source)
-        elif kind == "xml":
-            source["format"] = "xml"
-            yield Rejection(source, "XML feeds other than WordPress exports (WXR) are not supported yet")
-        else:
-            source["format"] = "text"
-            yield self._plain_text_document(source, 0, text)
-
-    def _read_json(self, text: str, source: dict[str, Any]) -> Iterator[Outcome]:
-        source["format"] = "json"
-        try:
-            recovered = recover_json(text)
-        except JSONTooDeep as exc:
-            yield Rejection(source, f"unusable JSON: {exc}")
-            return
-        candidates = list(records(recovered))
-        if any(is_wordpress_post(item) for item, _ in candidates):
-            source["format"] = WORDPRESS_FORMAT
-            for index, (item, truncated) in enumerate(candidates):
-                record_source = dict(source, record=index)
-                if is_wordpress_post(item):
-                    yield wordpress_document(item, record_source, truncated)
-                else:
-                    yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
-        elif any(is_tool_document(item) for item, _ in candidates):
-            source["format"] = DOCUMENTS_FORMAT
-            for index, (item, truncated) in enumerate(candidates):
-                if is_tool_document(item):
-                    yield self._tool_document(dict(source, record=index), item, truncated)
-                else:
-                    yield Rejection(dict(source, record=index), f'record {index} is not a document (a {type(item).__name__} without a "text" string)')
-        else:
-            problem = f" ({recovered.problem})" if recovered.problem else ""
-            yield Rejection(source, f'JSON without WordPress REST API posts or documents: no object has title/content/excerpt fields or a "text" string{problem}')
-
-    def _tool_document(self, source: dict[str, Any], obj: dict, truncated: bool) -> Document:
-        """A document another tool wrote: its text cleaned again, its metadata kept."""
-        text = document_text(obj) or ""
-        if sniff_format(text) in ("html", "html-fragment"):
-            doc = self._document(source, source["record"], "\n\n".join(fragment_to_paragraphs(text)))
-        else:
-            doc = self._plain_text_document(source, source["record"], text)
-        doc.metadata.update(mapped_metadata(obj), truncated=truncated)
-        return doc
-
-    def _plain_text_document(self, source: dict[str, Any], index: int, text: str) -> Document:
-        """Plain text: paragraphs, then the named rules and the line classifier take out site chrome."""
-        kept, removed = self.lines.strip_chrome(split_text_paragraphs(text))
-        doc = self._document(source, index, "\n\n".join(kept))
-        doc.metadata["removed"] = removed
-        return doc
-
-    @staticmethod
-    def _document(source: dict[str, Any], index: int, text: str) -> Document:
-        record_source = dict(source, record=index)
-        metadata = empty_metadata()
-        metadata["source"] = record_source
-        return Document(id=record_id(source["path"], index), text=text, metadata=metadata)
+        yield from read(text, source, ReadContext(kind, self.lines, self.explain), self.readers)
 
     # -- cleaning --------------------------------------------------------------------------
     def _finish(self, doc: Document) -> Outcome:
@@ -223,21 +158,21 @@ class Cleaner:
             return Rejection(doc.metadata["source"], f"internal error while cleaning: {type(exc).__name__}: {exc}")
 
     def clean_document(self, doc: Document) -> Outcome:
-        """Normalize, remove boilerplate, repair, and fill in the derived metadata."""
+        """Clean the text a reader produced (normalize, remove boilerplate, repair) and tag the document."""
         limit = self.config.max_document_chars
         if limit and len(doc.text) > limit:
             return Rejection(doc.metadata["source"], f"too large: {len(doc.text):,} characters, over the limit of {limit:,} for one document")
-        text, removed = clean_text(doc.text, self.rules)
-        removed = list(doc.metadata.get("removed") or []) + removed  # the reader's removals come first
-        if not text:
+        cleaned = clean(doc.text, self.rules, trace=self.explain)
+        reader_removed = list(doc.metadata.get("removed") or [])
+        removed = reader_removed + cleaned.removed  # the reader's removals come first
+        trace = {**(doc.trace or {}), "reader_removed": reader_removed, "passes": cleaned.passes} if self.explain else None
+        if not cleaned.text:
             why = f"all {len(removed)} paragraphs were boilerplate" if removed else "it holds no text"
-            return Rejection(doc.metadata["source"], f"no text left after cleaning: {why}")
+            return Rejection(doc.metadata["source"], f"no text left after cleaning: {why}", trace)
         metadata = doc.metadata
         metadata["removed"] = removed
-        metadata["language"] = detect_language(text)
-        metadata["counts"] = text_counts(text)
-        metadata["presswash_version"] = __version__
-        return Document(doc.id, text, metadata)
+        apply_tags(cleaned.text, metadata, self.tags)
+        return Document(doc.id, cleaned.text, metadata, trace)
 
 
 _warm = False

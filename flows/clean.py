@@ -95,9 +95,9 @@ def dedup_and_write_task(
 
 
 @task(name="record-unchanged-run", cache_policy=NO_CACHE)
-def unchanged_task(out_dir: str, report: dict[str, Any], settings: dict[str, Any], parquet: bool) -> dict[str, Any] | None:
+def unchanged_task(out_dir: str, report: dict[str, Any], settings: dict[str, Any], formats: list[str]) -> dict[str, Any] | None:
     """Nothing new, changed or pruned: leave the outputs as they are, record the run."""
-    return publish_unchanged(out_dir, report, settings=settings, parquet=parquet)
+    return publish_unchanged(out_dir, report, settings=settings, formats=formats)
 
 
 _POOL: WorkerPool | None = None
@@ -196,7 +196,7 @@ def clean_corpus(
     progress = current_reporter(logger.info)  # the CLI's bar or lines; periodic log lines otherwise
     if not plan.to_read and not pruned:
         done = unchanged_task(str(out), {"incremental": incremental, "exact_copies": 0, "timings_seconds": {"total": round(time.perf_counter() - started, 3)}},
-                              settings, "parquet" in formats)
+                              settings, formats)
         if done is not None:
             logger.info("nothing new, changed or deleted: the outputs stay as they are")
             publish_artifacts(done, out)
@@ -238,7 +238,7 @@ def clean_corpus(
         options = {
             "replaced": set(to_read) | set(pruned),
             "ledger": LedgerUpdate({p: hashes[p] for p in to_read}, key, pruned),
-            "parquet": "parquet" in formats,
+            "formats": formats,
             "settings": settings,
             "extra_shards": extra_shards,
         }

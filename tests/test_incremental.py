@@ -126,7 +126,7 @@ def test_the_manifest_describes_the_outputs_exactly(raw, tmp_path):
 def test_parquet_holds_the_same_records_and_goes_when_not_asked_for(raw, tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     out = tmp_path / "out"
-    clean_directory(raw, out, parquet=True)
+    clean_directory(raw, out, formats=["jsonl", "parquet"])
     table = pq.read_table(out / "documents.parquet").to_pylist()
     jsonl = lines(out / "documents.jsonl")
     assert [(r["id"], r["text"]) for r in table] == [(d["id"], d["text"]) for d in jsonl]

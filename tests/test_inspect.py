@@ -137,13 +137,13 @@ def test_unusable_arguments(capsys, args, message):
 
 
 def test_explanation_falls_back_when_it_disagrees_with_the_cleaner(tmp_path, monkeypatch, capsys):
-    """If the cleaning steps change and this explanation does not follow, it must say so, not lie:
-    here the explanation is made to skip the repairs the real cleaner does."""
+    """If the layout of the trace ever fails to account for the outcome, it must say so, not lie:
+    here the layout is made to drop the repairs the cleaning made."""
     from cleaners import explain
 
     (explanation,) = explain_file(SAMPLE)
     assert explanation.checked and explanation.paragraphs is not None
-    monkeypatch.setattr(explain, "repair_text", lambda text: text)
+    monkeypatch.setattr(explain, "_repaired", lambda paragraphs, repaired: None)
     (explanation,) = explain_file(SAMPLE, CleanerConfig())
     assert explanation.checked is False and explanation.paragraphs is None
     code, out, _ = inspect(capsys, str(SAMPLE))
@@ -151,3 +151,16 @@ def test_explanation_falls_back_when_it_disagrees_with_the_cleaner(tmp_path, mon
     assert "(no paragraph-by-paragraph view: the explanation did not match the cleaner's result" in out
     assert "    The council met on Tuesday to discuss the budget. However, no vote was taken." in out  # the real clean text
     assert "- [share-prompt] Share." in out
+
+
+def test_a_text_cleaned_in_two_passes_is_explained_from_its_trace(tmp_path):
+    """An inline cut makes the cleaning run a second pass (ftfy judges the rest again); the
+    explanation follows both passes instead of re-running one and disagreeing."""
+    path = tmp_path / "tweet.html"
+    path.write_text("<p>A tweet was quoted.</p><p>— Jane Doe (@janedoe) January 5, 2023aÄ¡</p><p>The end.</p>", encoding="utf-8")
+    (explanation,) = explain_file(path)
+    doc = explanation.outcome
+    assert len(doc.trace["passes"]) == 2 and doc.metadata["removed"] == [{"rule": "tweet-attribution", "text": "— Jane Doe (@janedoe) January 5, 2023"}]
+    assert explanation.checked and explanation.paragraphs is not None
+    assert "\n\n".join(p.text for p in explanation.paragraphs if p.status == "kept") == doc.text
+    assert sorted(r["rule"] for p in explanation.paragraphs for r in p.removals()) == sorted(r["rule"] for r in doc.metadata["removed"])

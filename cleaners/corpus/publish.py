@@ -34,19 +34,17 @@ from cleaners.outputs.atomic import (
     REPORT_HTML,
     OutputSet,
     default_state_path,
-    dumps,
     read_jsonl,
     write_json_atomic,
 )
 from cleaners.outputs.htmlreport import write_html_report
 from cleaners.outputs.manifest import (
     MANIFEST,
-    HashingWriter,
     build_manifest,
-    file_description,
     utc_now,
 )
-from cleaners.outputs.parquet import DOCUMENTS_PARQUET, ParquetDocuments
+from cleaners.outputs import DEFAULT_FORMAT, output_files
+from cleaners.outputs import REGISTRY as WRITERS
 from cleaners.outputs.report import RunReport, read_report
 from cleaners.record import Document, Rejection
 from cleaners.tags.counts import text_counts
@@ -93,7 +91,7 @@ def publish(
     *,
     replaced: set[str] | None = None,
     ledger: LedgerUpdate | None = None,
-    parquet: bool = False,
+    formats: Iterable[str] = (DEFAULT_FORMAT,),
     settings: dict[str, Any] | None = None,
     extra_shards: list[str] = (),
 ) -> RunReport:
@@ -101,8 +99,8 @@ def publish(
 
     ``files``: the raw files the outputs must account for (all files seen this run). ``replaced``: the
     files whose earlier records are dropped (the files read this run, and the ones pruned; default
-    ``files``). ``ledger``: what to record in the incremental-run ledger. ``parquet``: also write
-    ``documents.parquet``. ``settings``: recorded in ``manifest.json``. ``extra_shards``: shards of this
+    ``files``). ``ledger``: what to record in the incremental-run ledger. ``formats``: the output
+    formats to write (:data:`cleaners.outputs.WRITERS`; ``jsonl`` always). ``settings``: recorded in ``manifest.json``. ``extra_shards``: shards of this
     run besides the batch shards, each in source order (see :func:`_this_run`).
 
     Phase 1 inserts, in source order, this run's documents plus any earlier record whose decision
@@ -126,7 +124,7 @@ def publish(
             _decide(index, shards, orphans, None if in_sync else previous, extra_shards)
             report.timings["dedup_decide"] = time.perf_counter() - started
             started = time.perf_counter()
-            described = _write(index, outputs, shards, previous, report, parquet, extra_shards)
+            described = _write(index, outputs, shards, previous, report, formats, extra_shards)
             report.timings["write"] = time.perf_counter() - started
             report.extra["dedup_index"] = index.counts()
             report.extra["state_run"] = run_id
@@ -142,8 +140,8 @@ def publish(
             handle.write("\n")
         # report.html describes exactly the outputs it is published with: rendered from the staged files.
         write_html_report(outputs.path(REPORT_HTML), report.to_json(), *(outputs.path(n) for n in (DOCUMENTS, DUPLICATES, REJECTED)))
-        if not parquet:
-            outputs.remove(DOCUMENTS_PARQUET)  # a stale Parquet file from an earlier run would disagree
+        for name in set(output_files(list(WRITERS))) - set(described):
+            outputs.remove(name)  # a stale file of a format not written this time would disagree
         manifest = build_manifest(run_id, started_at, __version__, settings or {"dedup": dedup.to_json()}, report.to_json(), described)
         write_json_atomic(outputs.path(MANIFEST), manifest)
         outputs.commit()
@@ -151,7 +149,8 @@ def publish(
 
 
 def publish_unchanged(
-    out_dir: str | Path, report_json: dict[str, Any], run_id: str | None = None, settings: dict[str, Any] | None = None, parquet: bool = False
+    out_dir: str | Path, report_json: dict[str, Any], run_id: str | None = None, settings: dict[str, Any] | None = None,
+    formats: Iterable[str] = (DEFAULT_FORMAT,),
 ) -> dict[str, Any] | None:
     """A run that found nothing new, changed or to prune: the outputs stay as they are (byte for byte);
     only ``report.json`` and ``manifest.json`` say that this run happened. Returns the new report, or
@@ -165,7 +164,7 @@ def publish_unchanged(
         return None
     if not previous or not all((out / name).exists() for name in manifest.get("outputs", {})):
         return None
-    if (DOCUMENTS_PARQUET in manifest.get("outputs", {})) != parquet:
+    if set(manifest.get("outputs", {})) != set(output_files(_with_default(formats))):
         return None
     run_id = run_id or uuid.uuid4().hex[:12]
     report = {**previous, **{k: v for k, v in report_json.items() if k in ("incremental", "timings_seconds", "batch_size", "workers", "exact_copies")}}
@@ -192,19 +191,28 @@ def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], 
     index.commit()
 
 
-def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport, parquet: bool = False,
-           extra_shards: Iterable[str] = ()) -> dict[str, Any]:
-    """Stream the final outputs; return each file's size, record count and SHA-256 (for the manifest)."""
+def _with_default(formats: Iterable[str]) -> list[str]:
+    return [DEFAULT_FORMAT] + [f for f in formats if f != DEFAULT_FORMAT]
+
+
+def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _Previous, report: RunReport,
+           formats: Iterable[str] = (DEFAULT_FORMAT,), extra_shards: Iterable[str] = ()) -> dict[str, Any]:
+    """Stream the final outputs in every format; return each file's size, record count and SHA-256
+    (for the manifest)."""
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
     # this run's documents come with their fingerprints, earlier ones without
     stream = heapq.merge(_this_run(shards, extra_shards), previous.documents(), previous.rejections(), key=_item_order)
-    table = ParquetDocuments(outputs.path(DOCUMENTS_PARQUET)) if parquet else None
-    with HashingWriter(outputs.open(DOCUMENTS)) as docs, HashingWriter(outputs.open(DUPLICATES)) as dups, HashingWriter(outputs.open(REJECTED)) as rejs:
+    wanted = _with_default(formats)
+    sinks = [writer.open(outputs) for name, writer in WRITERS.items() if name in wanted]
+    described: dict[str, Any] = {}
+    try:
         for item in stream:
             if isinstance(item, Rejection):
                 report.add_rejection(item)
-                rejs.write(dumps(item.to_json()) + "\n")
+                line = item.to_json()
+                for sink in sinks:
+                    sink.rejection(line)
                 continue
             fp = None
             if isinstance(item, tuple):
@@ -216,17 +224,16 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
                 doc = _finish_kept(item, index, repeated, with_duplicates, fp)
                 report.add_document(doc)
                 record = doc.to_json()
-                docs.write(dumps(record) + "\n")
-                if table is not None:
-                    table.write(record)
+                for sink in sinks:
+                    sink.document(record)
             else:
                 line = duplicate_line(item, decision)
                 report.add_duplicate(line)
-                dups.write(dumps(line) + "\n")
-    described = {DOCUMENTS: docs.describe(), DUPLICATES: dups.describe(), REJECTED: rejs.describe()}
-    if table is not None:
-        table.close()
-        described[DOCUMENTS_PARQUET] = {**file_description(outputs.path(DOCUMENTS_PARQUET)), "records": docs.lines}
+                for sink in sinks:
+                    sink.duplicate(line)
+    finally:
+        for sink in sinks:
+            described.update(sink.close())
     return described
 
 

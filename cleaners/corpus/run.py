@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Iterable, Any, Callable
 
 from cleaners.config import CleanerConfig, DedupConfig
 from cleaners.corpus.copies import split_copies, write_copies
@@ -28,7 +28,7 @@ def clean_directory(
     *,
     full: bool = False,
     prune: bool = False,
-    parquet: bool = False,
+    formats: Iterable[str] = ("jsonl",),
 ) -> RunReport | dict[str, Any]:
     """Clean the raw folder in one process, without Prefect: the library path of ``presswash clean``,
     incremental like it (only new and changed files are read; ``full`` reads everything, ``prune``
@@ -44,7 +44,7 @@ def clean_directory(
         pruned = plan.deleted if prune else []
         incremental = {**plan.counts(), "pruned": len(pruned)}
         if not plan.to_read and not pruned:
-            unchanged = publish_unchanged(out, {"incremental": incremental, "exact_copies": 0}, parquet=parquet)
+            unchanged = publish_unchanged(out, {"incremental": incremental, "exact_copies": 0}, formats=formats)
             if unchanged is not None:
                 return unchanged
             plan, pruned = Plan(new=sorted(files)), []
@@ -61,7 +61,7 @@ def clean_directory(
                 [shard], out, files, dedup, state_path, report=report,
                 replaced=set(plan.to_read) | set(pruned),
                 ledger=LedgerUpdate({p: hashes[p] for p in plan.to_read}, key, pruned),
-                parquet=parquet,
+                formats=formats,
                 extra_shards=extra,
             )
         finally:

@@ -40,9 +40,21 @@ class Recovered:
         """True unless ``container`` (a dict or list from :attr:`values`) was cut off."""
         return id(container) not in self._incomplete
 
-    @property
-    def truncated(self) -> bool:
-        return bool(self._incomplete)
+    def records(self) -> list[tuple[Any, bool]]:
+        """Each candidate record with its truncated flag, in file order: every top-level value, and
+        every item of a top-level list (the last item of a list that was cut off is cut too).
+
+        >>> recover_json('[{"a": 1}, {"a": 2').records()
+        [({'a': 1}, False), ({'a': 2}, True)]
+        """
+        out = []
+        for value in self.values:
+            items = value if isinstance(value, list) else [value]
+            list_cut = isinstance(value, list) and not self.complete(value)
+            for i, item in enumerate(items):
+                cut = not self.complete(item) if isinstance(item, (dict, list)) else (list_cut and i == len(items) - 1)
+                out.append((item, cut))
+        return out
 
 
 def recover_json(text: str, max_depth: int = MAX_DEPTH) -> Recovered:

@@ -1,4 +1,4 @@
-"""``documents.parquet``: the clean corpus as a Parquet file (optional; needs pyarrow).
+"""Format ``parquet``: ``documents.parquet``, the clean corpus as a Parquet file (optional; needs pyarrow).
 
 The same records as ``documents.jsonl``, one row each: ``id``, ``text``, the common metadata fields
 as typed columns (``title``, ``url``, ``published``, ``modified``, ``author``, ``site``,
@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+from cleaners.outputs import Writer
+from cleaners.outputs.atomic import OutputSet
+from cleaners.outputs.manifest import file_description
 
 DOCUMENTS_PARQUET = "documents.parquet"
 ROW_GROUP = 2000
@@ -73,3 +77,29 @@ class ParquetDocuments:
     def close(self) -> None:
         self._flush()
         self._writer.close()
+
+
+class ParquetSink:
+    """The ``parquet`` format: documents only (duplicates and rejections are in the JSONL files)."""
+
+    def __init__(self, outputs: OutputSet):
+        self.path = outputs.path(DOCUMENTS_PARQUET)
+        self.table = ParquetDocuments(self.path)
+        self.rows = 0
+
+    def document(self, record: dict[str, Any]) -> None:
+        self.table.write(record)
+        self.rows += 1
+
+    def duplicate(self, line: dict[str, Any]) -> None:
+        pass
+
+    def rejection(self, line: dict[str, Any]) -> None:
+        pass
+
+    def close(self) -> dict[str, dict[str, Any]]:
+        self.table.close()
+        return {DOCUMENTS_PARQUET: {**file_description(self.path), "records": self.rows}}
+
+
+WRITER = Writer("parquet", (DOCUMENTS_PARQUET,), ParquetSink, check_available)

@@ -1,4 +1,5 @@
-"""Documents other tools wrote as JSON Lines (or a JSON list): datatrove, dolma, trafilatura ``--json``.
+"""Reader ``json-documents``: documents other tools wrote as JSON Lines (or a JSON list): datatrove,
+dolma, trafilatura ``--json``.
 
 Each object with a ``text`` string (``raw_content`` and ``content`` are accepted too) is one record.
 Its text is cleaned again like plain text; everything else it carried is kept, unchanged, under
@@ -15,9 +16,14 @@ fields whose meaning is unambiguous are also mapped to presswash's keys: ``title
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+from cleaners.inputs.sniff import sniff_format
+from cleaners.readers import Reader, ReadContext
 from cleaners.readers.fields import iso_utc, site_from_url
+from cleaners.readers.fragment import fragment_document
+from cleaners.readers.plaintext import plain_text_document
+from cleaners.record import Document, Rejection, Source
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "json-documents"
@@ -88,3 +94,30 @@ def mapped_metadata(obj: dict) -> dict[str, Any]:
         "site": site_from_url(url) or _string(_lookup(obj, ("hostname",))),
         "original": {k: v for k, v in obj.items() if k not in _DROPPED},
     }
+
+
+def tool_document(source: Source, obj: dict, truncated: bool, ctx: ReadContext) -> Document:
+    """A document another tool wrote: its text read as HTML or as plain text, its metadata kept."""
+    text = document_text(obj) or ""
+    if sniff_format(text) in ("html", "html-fragment"):
+        doc = fragment_document(source, text)
+    else:
+        doc = plain_text_document(source, text, ctx)
+    doc.metadata.update(mapped_metadata(obj), truncated=truncated)
+    return doc
+
+
+def claims(text: str, ctx: ReadContext) -> bool:
+    return any(is_tool_document(item) for item, _ in ctx.json_records(text))
+
+
+def read(text: str, source: Source, ctx: ReadContext) -> Iterator[Document | Rejection]:
+    for index, (item, truncated) in enumerate(ctx.json_records(text)):
+        record_source = dict(source, record=index)
+        if is_tool_document(item):
+            yield tool_document(record_source, item, truncated, ctx)
+        else:
+            yield Rejection(record_source, f'record {index} is not a document (a {type(item).__name__} without a "text" string)')
+
+
+READER = Reader(FORMAT, "json", read, claims)

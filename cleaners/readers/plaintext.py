@@ -1,4 +1,5 @@
-"""Plain text to paragraphs.
+"""Reader ``text``: plain text, split into paragraphs, its site chrome taken out by the named rules
+and the line classifier (:mod:`cleaners.readers.lines`).
 
 Blank lines always separate paragraphs. Inside a block of consecutive lines, the lines are either a
 hard-wrapped paragraph (joined) or separate paragraphs (a heading, a list, one-line site chrome),
@@ -14,7 +15,12 @@ line, because the next word did not fit.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
+from cleaners.readers import Reader, ReadContext
+from cleaners.record import Document, Source, new_document
+
+FORMAT = "text"
 _BLANK_LINES = re.compile(r"\n[ \t\f\v\u00a0]*\n")
 _BULLET = re.compile(r"\s*(?:[-*•·▪–]|\d{1,3}[.)])\s")
 MIN_WRAP_WIDTH = 40
@@ -60,3 +66,20 @@ def split_text_paragraphs(text: str) -> list[str]:
         else:
             paragraphs.extend(lines)
     return paragraphs
+
+
+def plain_text_document(source: Source, text: str, ctx: ReadContext) -> Document:
+    """Plain text: paragraphs, then the named rules and the line classifier take out site chrome."""
+    paragraphs = split_text_paragraphs(text)
+    kept, removed = ctx.lines.strip_chrome(paragraphs)
+    doc = new_document(source, "\n\n".join(kept), removed=removed)
+    if ctx.explain:  # the paragraphs as read, for inspect to put the reader's removals in their places
+        doc.trace = {"read": [" ".join(p.split()) for p in paragraphs]}
+    return doc
+
+
+def read(text: str, source: Source, ctx: ReadContext) -> Iterator[Document]:
+    yield plain_text_document(dict(source, record=0), text, ctx)
+
+
+READER = Reader(FORMAT, "text", read)

@@ -1,4 +1,4 @@
-"""Whole HTML pages to Documents: main-content extraction with trafilatura, parsed once.
+"""Reader ``html``: whole HTML pages, main content extracted with trafilatura, the page parsed once.
 
 The page is parsed once with lxml; that tree serves the meta tags, the checks below and trafilatura
 (which runs in its balanced mode, weighing its own result against readability's and jusText's, with
@@ -26,7 +26,7 @@ Metadata (title, url, author, dates) comes from the page's meta tags and JSON-LD
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import trafilatura
 from lxml import html as lxml_html
@@ -39,7 +39,8 @@ from cleaners.readers.html.htmltext import (
     fragment_to_paragraphs,
 )
 from cleaners.readers.html.sections import cut_related_section
-from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.readers import Reader, ReadContext
+from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "html"
@@ -246,9 +247,9 @@ def html_page_document(text: str, source: dict[str, Any]) -> Document | Rejectio
     if not paragraphs:
         return Rejection(source, "the HTML page has no visible text")
     removed[:0] = [{"rule": "teaser-articles", "text": t} for t in pruned]
-    metadata = empty_metadata()
-    metadata.update(
-        source=source,
+    return new_document(
+        source,
+        "\n\n".join(paragraphs),
         title=title,
         url=page.url,
         published=page.published,
@@ -257,4 +258,10 @@ def html_page_document(text: str, source: dict[str, Any]) -> Document | Rejectio
         site=site_from_url(page.url),
         removed=removed,
     )
-    return Document(id=record_id(source["path"], source["record"]), text="\n\n".join(paragraphs), metadata=metadata)
+
+
+def read(text: str, source: Source, ctx: ReadContext) -> Iterator[Document | Rejection]:
+    yield html_page_document(text, dict(source, record=0))
+
+
+READER = Reader(FORMAT, "html", read)

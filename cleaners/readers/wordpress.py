@@ -1,7 +1,9 @@
-"""WordPress REST API posts and pages (``/wp-json/wp/v2/posts``) to Documents.
+"""Reader ``wordpress-json``: WordPress REST API posts and pages (``/wp-json/wp/v2/posts``).
 
 Accepts one post object, a list of them, or JSON Lines, as recovered by
 :func:`cleaners.inputs.jsonrecover.recover_json` (so truncated files still give every field they hold).
+It claims JSON in which any record is shaped like a post; the other records of such a file are
+rejected one by one.
 
 >>> post = {"id": 7, "date_gmt": "2023-01-06T01:19:08", "link": "https://example.com/p/",
 ...         "title": {"rendered": "Caf&#233; &amp; more"}, "content": {"rendered": "<p>Hello.</p><p>World.</p>"}}
@@ -14,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from cleaners.inputs.jsonrecover import Recovered
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.readers import Reader, ReadContext
+from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "wordpress-json"
@@ -38,16 +40,6 @@ def is_wordpress_post(obj: Any) -> bool:
     if any(isinstance(obj.get(f), dict) and ("rendered" in obj[f] or "raw" in obj[f]) for f in _RENDERED_FIELDS):
         return True
     return "date_gmt" in obj and ("slug" in obj or "link" in obj)
-
-
-def records(recovered: Recovered) -> Iterator[tuple[Any, bool]]:
-    """Each candidate post in the recovered JSON with its truncated flag, in file order."""
-    for value in recovered.values:
-        items = value if isinstance(value, list) else [value]
-        list_cut = isinstance(value, list) and not recovered.complete(value)
-        for i, item in enumerate(items):
-            cut = not recovered.complete(item) if isinstance(item, (dict, list)) else (list_cut and i == len(items) - 1)
-            yield item, cut
 
 
 def _html_to_text(html: str | None, truncated: bool) -> str:
@@ -97,10 +89,10 @@ def wordpress_document(post: dict, source: dict[str, Any], truncated: bool) -> D
         where = "the file is cut off before its content" if truncated and content is None else "its content is empty"
         ident = f" {post['id']}" if isinstance(post.get("id"), int) else ""
         return Rejection(source, f"WordPress post{ident} has no text: {where}")
-    metadata = empty_metadata()
     url = post.get("link") if isinstance(post.get("link"), str) else None
-    metadata.update(
-        source=source,
+    doc = new_document(
+        source,
+        text,
         title=_inline(_rendered(post.get("title"))),
         url=url,
         published=iso_utc(post.get("date_gmt")),
@@ -111,5 +103,21 @@ def wordpress_document(post: dict, source: dict[str, Any], truncated: bool) -> D
         wordpress=_wordpress_fields(post),
     )
     if used_excerpt:
-        metadata["wordpress"]["text_from"] = "excerpt"
-    return Document(id=record_id(source["path"], source["record"]), text=text, metadata=metadata)
+        doc.metadata["wordpress"]["text_from"] = "excerpt"
+    return doc
+
+
+def claims(text: str, ctx: ReadContext) -> bool:
+    return any(is_wordpress_post(item) for item, _ in ctx.json_records(text))
+
+
+def read(text: str, source: Source, ctx: ReadContext) -> Iterator[Document | Rejection]:
+    for index, (item, truncated) in enumerate(ctx.json_records(text)):
+        record_source = dict(source, record=index)
+        if is_wordpress_post(item):
+            yield wordpress_document(item, record_source, truncated)
+        else:
+            yield Rejection(record_source, f"record {index} is not a WordPress post (a {type(item).__name__} without title/content fields)")
+
+
+READER = Reader(FORMAT, "json", read, claims)

@@ -1,4 +1,4 @@
-"""WordPress WXR exports (Tools → Export) to Documents: one per published post or page.
+"""Reader ``wordpress-wxr``: WordPress WXR exports (Tools → Export), one document per published post or page.
 
 An export holds much besides articles. Items that are not published content are skipped and
 counted, by reason, in ``source["skipped_items"]`` of every record of the file (the run report adds
@@ -26,7 +26,9 @@ from lxml import etree
 
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.record import Document, Rejection, empty_metadata, record_id
+from cleaners.inputs.safety import WXR_DTD_REFUSED, wxr_declares_dtd
+from cleaners.readers import Reader, ReadContext
+from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "wordpress-wxr"
@@ -38,7 +40,6 @@ CONTENT_TYPES_SKIPPED = {
 }
 
 _WP = "wordpress.org/export/"
-
 
 
 def _kind(tag: str) -> tuple[str, str]:
@@ -74,10 +75,8 @@ _PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, 
 
 def parse_wxr(text: str):
     """The ``<channel>`` element of an export; raise :class:`MalformedWXR` with a readable reason."""
-    start = text.find("<rss")
-    prolog = text[: start if start >= 0 else 4096]
-    if "<!DOCTYPE" in prolog.upper() or "<!ENTITY" in prolog.upper():
-        raise MalformedWXR("WordPress export declares a DTD or entities of its own; refused (entity expansion is unsafe)")
+    if wxr_declares_dtd(text):  # (presswash's pipeline refuses it before: cleaners.inputs.safety)
+        raise MalformedWXR(WXR_DTD_REFUSED)
     parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -86,7 +85,7 @@ def parse_wxr(text: str):
         raise MalformedWXR(f"malformed WordPress export (not well-formed XML{line}): {exc.msg}") from None
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None:
-        raise MalformedWXR("WordPress export declares a DTD or entities of its own; refused (entity expansion is unsafe)")
+        raise MalformedWXR(WXR_DTD_REFUSED)
     if etree.QName(root).localname != "rss":
         raise MalformedWXR(f"not a WordPress export: the root element is <{etree.QName(root).localname}>, not <rss>")
     channel = root.find("channel")
@@ -199,7 +198,6 @@ def _document(item, fields: dict, source: dict[str, Any], authors: dict[str, str
     link = (fields.get(("", "link")) or "").strip()
     url = link if link.startswith("http") else None
     login = (fields.get(("dc", "creator")) or "").strip()
-    metadata = empty_metadata()
     wordpress: dict[str, Any] = {
         "id": int(post_id) if post_id.isdigit() else post_id or None,
         "slug": normalize_inline(fields.get(("wp", "post_name"))),
@@ -211,8 +209,9 @@ def _document(item, fields: dict, source: dict[str, Any], authors: dict[str, str
     }
     if from_excerpt:
         wordpress["text_from"] = "excerpt"
-    metadata.update(
-        source=source,
+    return new_document(
+        source,
+        text,
         title=normalize_inline(fields.get(("", "title"))),
         url=url,
         published=_date(fields.get(("wp", "post_date_gmt")), fields.get(("", "pubDate"))),
@@ -221,4 +220,10 @@ def _document(item, fields: dict, source: dict[str, Any], authors: dict[str, str
         site=site_from_url(url) or site_from_url(site_url),
         wordpress={k: v for k, v in wordpress.items() if v not in (None, "")},
     )
-    return Document(id=record_id(source["path"], source["record"]), text=text, metadata=metadata)
+
+
+def read(text: str, source: Source, ctx: ReadContext) -> Iterator[Document | Rejection]:
+    yield from wxr_records(text, source)
+
+
+READER = Reader(FORMAT, "wxr", read)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from cleaners.tags import Tag
+
 _WORD = re.compile(r"\w+")
 
 LANGUAGE_SAMPLE_CHARS = 4000
@@ -27,3 +29,6 @@ def detect_language(text: str) -> str | None:
         return None
     language, probability = _language_identifier().classify(sample)
     return language if probability >= LANGUAGE_MIN_PROBABILITY else None
+
+
+TAG = Tag("language", lambda text, metadata: detect_language(text))

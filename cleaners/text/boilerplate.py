@@ -138,9 +138,14 @@ class RuleSet:
 
     def apply(self, paragraphs: list[str]) -> tuple[list[str], list[dict]]:
         """Return the paragraphs that are not boilerplate, and the removals in document order."""
+        return self.outcome(self.judge(paragraphs))
+
+    @staticmethod
+    def outcome(verdicts: list["Verdict"]) -> tuple[list[str], list[dict]]:
+        """What :meth:`judge`'s verdicts leave: the kept paragraphs, and the removals in document order."""
         kept: list[str] = []
         removed: list[dict] = []
-        for v in self.judge(paragraphs):
+        for v in verdicts:
             removed.extend(v.inline)
             if v.removed:
                 removed.append({"rule": v.rule.name, "text": v.text})
