@@ -250,14 +250,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True),
     Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True),
     Setting("paths.follow_outside_links", False, _bool, "read symbolic links that point outside the raw folder", "--follow-outside-links"),
-    Setting("run.batch_size", 200, _positive_int, "raw files per Prefect task", "--batch-size"),
+    Setting("run.batch_size", 200, _positive_int, "raw files per Prefect task (200: measured at 10k documents, benchmarks/results/throughput.md)", "--batch-size"),
     Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers"),
     Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
             'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),
-    Setting("run.time_budget", 30.0, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget"),
+    Setting("run.time_budget", DEFAULT_DOCUMENT_SECONDS, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget"),
     Setting("run.task_runner", "threads", _choice("threads", "dask"),
             'where batch tasks run: "threads" (this machine\'s worker processes) or "dask" (a Dask cluster, through prefect-dask)', "--task-runner"),
     Setting("run.dask_address", None, _optional_string, "address of an existing Dask scheduler (default: a local cluster, one worker per core)", "--dask-address"),
+    Setting("run.full", False, _bool, "read every raw file, changed or not (not only the new and changed ones)", "--full"),
+    Setting("run.prune", False, _bool, "drop the records of raw files that are gone", "--prune"),
     Setting("output.formats", ["jsonl"], _formats, 'files to write: "jsonl" (always) and "parquet" (documents.parquet, needs pyarrow)', "--format"),
 ) + _dedup_settings()
 
@@ -270,6 +272,113 @@ SECTIONS: dict[str, str] = {
 }
 
 _BY_KEY = {s.key: s for s in SETTINGS}
+
+
+# -- the typed settings one run travels with (CLI, configuration file, deployment) -----------------
+
+def _default(key: str) -> Any:
+    default = _BY_KEY[key].default
+    return tuple(default) if isinstance(default, list) else default
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    """``[paths]``: where presswash reads and writes."""
+
+    raw: str = _default("paths.raw")
+    out: str = _default("paths.out")
+    rules: tuple[str, ...] = _default("paths.rules")
+    state: str | None = _default("paths.state")
+    follow_outside_links: bool = _default("paths.follow_outside_links")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """``[run]``: how a run is split and shown."""
+
+    batch_size: int = _default("run.batch_size")
+    workers: int | str = _default("run.workers")
+    progress: str = _default("run.progress")
+    time_budget: float = _default("run.time_budget")
+    task_runner: str = _default("run.task_runner")
+    dask_address: str | None = _default("run.dask_address")
+    full: bool = _default("run.full")
+    prune: bool = _default("run.prune")
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """``[output]``: which output files a run writes."""
+
+    formats: tuple[str, ...] = _default("output.formats")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a run, by section; defaults from :data:`SETTINGS`.
+
+    Build it from a configuration (``load_config().settings()``), or directly:
+    ``Settings(PathSettings(raw="scraped", out="corpus"))``. Prefect shows it as a form in its UI
+    (the flow's one parameter).
+    """
+
+    paths: PathSettings = field(default_factory=PathSettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+    def cleaner_config(self) -> CleanerConfig:
+        """What each worker's Cleaner needs (rules files as absolute paths: workers may run elsewhere)."""
+        return CleanerConfig(
+            rules_files=tuple(os.path.abspath(p) for p in self.paths.rules),
+            follow_outside_links=self.paths.follow_outside_links,
+            document_seconds=self.run.time_budget,
+        )
+
+    def state_path(self) -> str | None:
+        """``paths.state`` as an absolute path, or None for the default inside the output folder."""
+        return None if self.paths.state is None else os.path.abspath(self.paths.state)
+
+    def workers(self) -> int | None:
+        """``run.workers`` as a number, or None for one per core."""
+        return None if self.run.workers == "auto" else self.run.workers
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: asdict(getattr(self, name)) for name in ("paths", "run", "output", "dedup")}
+
+    def replace(self, **changes: Any) -> "Settings":
+        """These settings with some values changed, each named by its key without the section (the
+        names are unique): ``settings.replace(out="corpus", prune=True, jaccard_threshold=0.6)``;
+        ``dedup=DedupConfig(...)`` replaces the whole section.
+
+        >>> Settings().replace(out="corpus", batch_size=50).run.batch_size
+        50
+        """
+        sections = {name: asdict(getattr(self, name)) for name in ("paths", "run", "output", "dedup")}
+        whole = {name: changes.pop(name) for name in ("paths", "run", "output", "dedup") if name in changes}
+        for name, value in changes.items():
+            section = next((s for s, values in sections.items() if name in values), None)
+            if section is None:
+                raise ValueError(f"unknown setting {name!r}{_suggest(name, [n for v in sections.values() for n in v])}")
+            sections[section][name] = tuple(value) if isinstance(value, list) else str(value) if isinstance(value, Path) else value
+        kinds = {"paths": PathSettings, "run": RunSettings, "output": OutputSettings, "dedup": DedupConfig}
+        return Settings(**{name: whole.get(name) or kinds[name](**values) for name, values in sections.items()})
+
+
+def check_settings(settings: Settings, origin: str = "settings") -> None:
+    """Check every value with its setting's check (as a configuration file's values are checked);
+    :class:`ConfigError` names the first one that cannot work. Settings from a file or the CLI are
+    checked already; this is for settings built in code or sent by a deployment."""
+    for section, values in settings.to_json().items():
+        for name, value in values.items():
+            key = f"{section}.{name}"
+            setting = _BY_KEY.get(key)
+            if setting is None:
+                continue
+            try:
+                setting.check(list(value) if isinstance(value, tuple) else value)
+            except ValueError as exc:
+                raise ConfigError(f"{origin}: {key} {exc}, not {_describe(value)}") from None
 
 
 # -- the effective configuration ------------------------------------------------------------------
@@ -303,6 +412,15 @@ class Config:
             return
         self.values[key] = list(self.values[key]) + list(more)
         self.origins[key] = origin if self.origins[key] == DEFAULT else f"{self.origins[key]} + {origin}"
+
+    def settings(self) -> Settings:
+        """The effective values as the typed :class:`Settings` a run travels with."""
+        sections = {"paths": PathSettings, "run": RunSettings, "output": OutputSettings, "dedup": DedupConfig}
+        values: dict[str, dict[str, Any]] = {name: {} for name in sections}
+        for key, value in self.values.items():
+            section, name = key.split(".", 1)
+            values[section][name] = tuple(value) if isinstance(value, list) else value
+        return Settings(**{name: cls(**values[name]) for name, cls in sections.items()})
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -440,21 +558,10 @@ def dedup_config(config: Config) -> DedupConfig:
         raise ConfigError(f"[dedup] {exc}") from None
 
 
-def dedup_settings(config: Config) -> dict[str, Any]:
-    """The ``[dedup]`` settings as a plain mapping (the flow's ``dedup`` parameter)."""
-    return dedup_config(config).to_json()
-
-
 def state_value(config: Config) -> str | None:
     """``paths.state`` as an absolute path, or None for the default inside the output folder."""
     state = config["paths.state"]
     return None if state is None else os.path.abspath(state)
-
-
-def workers_value(config: Config) -> int | None:
-    """``run.workers`` as the flow wants it: a number, or None for one per core."""
-    value = config["run.workers"]
-    return None if value == "auto" else value
 
 
 def effective_rules(config: Config) -> list[str]:

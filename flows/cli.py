@@ -25,11 +25,9 @@ from cleaners.config import (
     Config,
     ConfigError,
     dedup_config,
-    dedup_settings,
     effective_rules,
     load_config,
     state_value,
-    workers_value,
 )
 from cleaners.corpus.discover import UsageError, check_paths
 from cleaners.outputs.atomic import DOCUMENTS, DUPLICATES, REJECTED, REPORT, REPORT_HTML
@@ -343,21 +341,16 @@ def _prepare(args: argparse.Namespace):
             import prefect_dask  # noqa: F401
         except ImportError:
             raise UsageError("--task-runner dask needs prefect-dask: pip install 'presswash[dask]'") from None
-    parameters = {
-        "raw_dir": str(raw),
-        "out_dir": str(out),
-        "batch_size": config["run.batch_size"],
-        "workers": workers_value(config),
-        "rules_files": rules,
-        "state_path": state,
-        "dedup": dedup_settings(config),
-        "document_seconds": config["run.time_budget"],
-        "follow_outside_links": config["paths.follow_outside_links"],
-        "prune": args.prune,
-        "formats": config["output.formats"],
-        "local_workers": config["run.task_runner"] == "threads",
-    }
-    return config, raw, out, state, parameters
+    config.override("paths.raw", str(raw), config.origin("paths.raw"))
+    config.override("paths.out", str(out), config.origin("paths.out"))
+    config.override("paths.rules", rules, config.origin("paths.rules"))
+    if state is not None:
+        config.override("paths.state", state, config.origin("paths.state"))
+    if getattr(args, "prune", False):
+        config.override("run.prune", True, "--prune")
+    if getattr(args, "full", False):
+        config.override("run.full", True, "--full")
+    return config, raw, out, state, config.settings()
 
 
 def _task_runner(config: Config, workers: int | None):
@@ -393,7 +386,7 @@ def run_clean(args: argparse.Namespace) -> int:
 
 def _run_clean(args: argparse.Namespace) -> int:
     try:
-        config, raw, out, state, parameters = _prepare(args)
+        config, raw, out, state, settings = _prepare(args)
     except (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError) as exc:
         return _fail(str(exc))
     # Prefect logs a failed run with its traceback; the command says what failed in one sentence
@@ -410,15 +403,15 @@ def _run_clean(args: argparse.Namespace) -> int:
             from flows.prestart import prestart, workers_needed
 
             # workers and Prefect's temporary server start side by side, while the flow engine imports
-            server_ready = prestart(workers_needed(raw, out, state, parameters, args.full))
+            server_ready = prestart(workers_needed(settings))
             from flows.clean import clean_corpus
 
             server_ready()
             flow_fn = clean_corpus
-            runner = _task_runner(config, parameters["workers"])
+            runner = _task_runner(config, settings.workers())
             if runner is not None:
                 flow_fn = clean_corpus.with_options(task_runner=runner)
-            report = flow_fn(**parameters, full=args.full)
+            report = flow_fn(settings)
     except OutputLocked as exc:
         return _fail(str(exc), EXIT_LOCKED)
     except KeyboardInterrupt:
@@ -438,7 +431,7 @@ def run_serve(args: argparse.Namespace) -> int:
         if not os.environ.get("PREFECT_API_URL"):
             raise UsageError("presswash serve needs a Prefect server that outlives it: start one (prefect server start) "
                              "and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api (README: Scheduled runs)")
-        config, raw, out, state, parameters = _prepare(args)
+        config, raw, out, state, settings = _prepare(args)
     except (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError) as exc:
         return _fail(str(exc))
     if config["run.task_runner"] == "dask":
@@ -448,8 +441,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"presswash: serving {raw} -> {out} as deployment 'presswash-clean/{args.name}' "
           f"({'cron ' + args.cron if args.cron else f'every {args.interval:g} s'}); Ctrl-C to stop", file=sys.stderr)
     try:
-        serve(str(raw), str(out), cron=args.cron, interval=args.interval, name=args.name,
-              parameters={k: v for k, v in parameters.items() if k not in ("raw_dir", "out_dir")})
+        serve(settings, cron=args.cron, interval=args.interval, name=args.name)
     except KeyboardInterrupt:
         return 0
     return 0

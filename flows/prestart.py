@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from cleaners.config import Settings
+from cleaners.outputs.atomic import default_state_path
 from typing import Callable
 
 
@@ -45,20 +48,21 @@ def _files_at_least(raw_dir: str | Path, count: int) -> int:
     return found
 
 
-def workers_needed(raw_dir: str | Path, out_dir: str | Path, state_path: str | None, parameters: dict, full: bool = False) -> int:
+def workers_needed(settings: Settings) -> int:
     """How many worker processes to start ahead of the flow: as many as it will use (see
     ``flows.clean.default_workers``) on a first run; none when the batches go to another task runner
     (Dask), and none when the output folder has a file ledger (an incremental run may read nothing;
     its workers start when a batch needs them)."""
-    if not parameters.get("local_workers", True):
+    if settings.run.task_runner != "threads":
         return 0
-    if not full and (Path(state_path) if state_path else Path(out_dir) / ".presswash" / "state.sqlite").exists():
+    state = settings.state_path()
+    if not settings.run.full and (Path(state) if state else default_state_path(settings.paths.out)).exists():
         return 0
-    if parameters.get("workers") is not None:
-        return max(1, parameters["workers"])
+    if settings.workers() is not None:
+        return max(1, settings.workers())
     cores = os.cpu_count() or 1
-    batch_size = max(1, parameters.get("batch_size") or 1)
-    files = _files_at_least(raw_dir, (cores - 1) * batch_size + 1)
+    batch_size = settings.run.batch_size
+    files = _files_at_least(settings.paths.raw, (cores - 1) * batch_size + 1)
     return max(1, min(cores, -(-files // batch_size)))
 
 

@@ -8,32 +8,27 @@ It needs a Prefect server that outlives it: set ``PREFECT_API_URL`` (see README)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+
+from cleaners.config import Settings
 
 DEPLOYMENT = "presswash-scheduled"
 
 
-def serve(
-    raw_dir: str,
-    out_dir: str,
-    *,
-    cron: str | None = None,
-    interval: float | None = None,
-    name: str = DEPLOYMENT,
-    parameters: dict[str, Any] | None = None,
-) -> None:
+def serve(settings: Settings, *, cron: str | None = None, interval: float | None = None, name: str = DEPLOYMENT) -> None:
     from prefect.deployments.runner import EntrypointType
 
     from .clean import clean_corpus
 
-    params = {"raw_dir": str(Path(raw_dir).resolve()), "out_dir": str(Path(out_dir).resolve()), **(parameters or {})}
+    paths = replace(settings.paths, raw=str(Path(settings.paths.raw).resolve()), out=str(Path(settings.paths.out).resolve()))
+    settings = replace(settings, paths=paths)
     clean_corpus.serve(
         name=name,
         cron=cron,
         interval=interval,
-        parameters=params,
-        description=f"Clean {params['raw_dir']} into {params['out_dir']}",
+        parameters={"settings": settings.to_json()},
+        description=f"Clean {paths.raw} into {paths.out}",
         tags=["presswash"],
         # one run at a time per deployment; the output folder's lock also guards runs started elsewhere
         global_limit=1,

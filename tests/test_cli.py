@@ -127,13 +127,14 @@ def test_a_copied_seed_is_a_duplicate_and_bad_files_are_rejected(prefect_api, ra
 
 
 def test_parallel_batches_give_the_same_output(prefect_api, raw_copy, tmp_path):
+    from cleaners.config import Settings
     from flows import clean_corpus
 
     shutil.copy(raw_copy / SEEDS["000"], raw_copy / "copy-000.txt")
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    report = clean_corpus(raw_dir=str(raw_copy), out_dir=str(serial), batch_size=100, workers=1)
+    report = clean_corpus(Settings().replace(raw=raw_copy, out=serial, batch_size=100, workers=1))
     assert report["documents"] == 5 and report["duplicates"] == 1
-    report = clean_corpus(raw_dir=str(raw_copy), out_dir=str(parallel), batch_size=2, workers=2)
+    report = clean_corpus(Settings().replace(raw=raw_copy, out=parallel, batch_size=2, workers=2))
     assert json.loads((parallel / "report.json").read_text())["workers"] == 2
     for name in OUTPUT_FILES:
         assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name

@@ -53,9 +53,9 @@ def _raw_with_copies(tmp_path):
 
 def test_outputs_with_copies_derived_are_those_of_cleaning_every_file(tmp_path, monkeypatch):
     raw = _raw_with_copies(tmp_path)
-    derived = clean_directory(raw, tmp_path / "derived").to_json()
+    derived = clean_directory(raw, tmp_path / "derived")
     monkeypatch.setattr(corpus, "split_copies", lambda paths, hashes: (list(paths), {}))
-    cleaned = clean_directory(raw, tmp_path / "cleaned").to_json()
+    cleaned = clean_directory(raw, tmp_path / "cleaned")
     assert derived["exact_copies"] == 5 and cleaned["exact_copies"] == 0
     for name in OUTPUTS:
         assert (tmp_path / "derived" / name).read_bytes() == (tmp_path / "cleaned" / name).read_bytes(), name
@@ -81,7 +81,7 @@ def test_a_copy_whose_original_changed_after_hashing_is_cleaned_itself(tmp_path,
 
     # a whole run whose plan saw the old bytes: b.txt is cleaned itself and keeps its own text
     monkeypatch.setattr(cleaners.corpus.plan, "hash_files", lambda root, paths: dict(hashes))
-    report = corpus.clean_directory(raw, tmp_path / "out").to_json()
+    report = corpus.clean_directory(raw, tmp_path / "out")
     assert (report["documents"], report["duplicates"], report["exact_copies"]) == (2, 0, 0)
     texts = {json.loads(line)["metadata"]["source"]["path"]: json.loads(line)["text"] for line in (tmp_path / "out" / "documents.jsonl").open()}
     assert texts["a.txt"].startswith("Changed after the plan") and not texts["b.txt"].startswith("Changed")
@@ -97,7 +97,7 @@ def test_an_original_without_lines_of_its_own_leaves_its_copies_to_be_cleaned(tm
 
 def test_a_run_that_reads_nothing_derives_no_copies(tmp_path):
     raw = _raw_with_copies(tmp_path)
-    assert clean_directory(raw, tmp_path / "out").to_json()["exact_copies"] == 5
+    assert clean_directory(raw, tmp_path / "out")["exact_copies"] == 5
     again = clean_directory(raw, tmp_path / "out")  # nothing new or changed: an unchanged run
     assert again["incremental"]["unchanged"] == len(list(p for p in raw.rglob("*") if p.is_file()))
     assert again["exact_copies"] == 0

@@ -215,9 +215,9 @@ def test_a_dedup_index_shared_by_two_output_folders_is_locked_too(tmp_path):
     try:
         assert holder.stdout.readline() == "held\n"
         with pytest.raises(OutputLocked, match=f"is using the dedup index {str(state)!r}; wait for it to finish"):
-            clean_directory(RAW, tmp_path / "out", state_path=state)
+            clean_directory(RAW, tmp_path / "out", state=state)
         assert not (tmp_path / "out" / "documents.jsonl").exists()
     finally:
         holder.kill()
         holder.wait()
-    assert clean_directory(RAW, tmp_path / "out", state_path=state).documents == 5  # released with its holder
+    assert clean_directory(RAW, tmp_path / "out", state=state)["documents"] == 5  # released with its holder

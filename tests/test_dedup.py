@@ -95,7 +95,7 @@ def test_same_story_from_three_channels_comes_out_once(raw, tmp_path):
     cluster = survivor["metadata"]["dedup"]
     assert cluster["cluster"] == survivor["id"]
     assert [(m["path"], m["method"]) for m in cluster["duplicates"]] == [("b-scrape.txt", "near"), ("c-partial.txt", "containment")]
-    assert report.duplicates_by_method == {"near": 1, "containment": 1}
+    assert report["duplicates_by_method"] == {"near": 1, "containment": 1}
 
 
 def test_survivor_policy_prefers_complete_text_over_truncated_and_teasers(raw, tmp_path):
@@ -177,7 +177,7 @@ def test_a_changed_dedup_configuration_is_refused(tmp_path):
     with pytest.raises(ConfigMismatch, match=r"another dedup configuration \(jaccard_threshold 0.7 -> 0.9\)"):
         clean_directory(raw, out, dedup=DedupConfig(jaccard_threshold=0.9))
     assert (out / "documents.jsonl").read_bytes() == before
-    clean_directory(raw, out, dedup=DedupConfig(jaccard_threshold=0.9), state_path=tmp_path / "elsewhere.sqlite")
+    clean_directory(raw, out, dedup=DedupConfig(jaccard_threshold=0.9), state=tmp_path / "elsewhere.sqlite")
     assert (tmp_path / "elsewhere.sqlite").exists()
 
 

@@ -95,7 +95,7 @@ def hook(event, args):
 
 sys.addaudithook(hook)
 report = clean_directory(raw, out)
-print(json.dumps({"events": events, "balance": report.balance()}))
+print(json.dumps({"events": events, "balance": report["balance"]}))
 """
 
 

@@ -82,7 +82,7 @@ def test_wxr_skipped_items_are_counted_in_the_run_report(tmp_path):
     raw.mkdir()
     (raw / "export.wxr").write_bytes((FIXTURES / "export.wxr").read_bytes())
     (raw / "second.xml").write_text(WXR_HEAD + wxr_item("One", "Some text of the one post.") + wxr_item("Two", "x", status="draft") + "</channel></rss>")
-    report = clean_directory(raw, tmp_path / "out").to_json()
+    report = clean_directory(raw, tmp_path / "out")
     assert report["skipped_items"] == {"attachment": 1, "draft": 2, "nav_menu_item": 1}
     assert report["formats"]["wordpress-wxr"] == {"files": 2, "documents": 3, "duplicates": 0, "rejected": 1}
 

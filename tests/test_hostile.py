@@ -386,7 +386,7 @@ def test_a_file_name_that_is_not_utf8_survives_the_dedup_index_across_runs(tmp_p
     (raw / "copy.txt").write_text(f"Odd bytes in the name. {GOOD_TEXT}")
     for full in (False, True):  # the second run reads the files again (they did not change)
         report = clean_directory(raw, tmp_path / "out", full=full)
-        assert report.balance()["holds"] and (report.documents, report.duplicates) == (1, 1)
+        assert report["balance"]["holds"] and (report["documents"], report["duplicates"]) == (1, 1)
     [dup] = [json.loads(line) for line in (tmp_path / "out" / "duplicates.jsonl").read_text().splitlines()]
     [doc] = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
     assert {doc["metadata"]["source"]["path"], dup["source"]["path"]} == {odd, "copy.txt"}

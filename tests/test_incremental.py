@@ -30,10 +30,6 @@ def paths_in(out: Path, name: str) -> list[str]:
     return [(r.get("source") or r["metadata"]["source"])["path"] for r in lines(out / name)]
 
 
-def report(result) -> dict:
-    return result if isinstance(result, dict) else result.to_json()
-
-
 @pytest.fixture
 def raw(raw_copy):
     return raw_copy
@@ -41,10 +37,10 @@ def raw(raw_copy):
 
 def test_only_new_and_changed_files_are_read_and_changes_replace_records(raw, tmp_path):
     out = tmp_path / "out"
-    assert report(clean_directory(raw, out))["incremental"] == {"new": 5, "changed": 0, "unchanged": 0, "deleted": 0, "pruned": 0}
+    assert (clean_directory(raw, out))["incremental"] == {"new": 5, "changed": 0, "unchanged": 0, "deleted": 0, "pruned": 0}
     (raw / "new.txt").write_text(seed_text("002").replace("Economic Nexus", "Economic Ties"), encoding="utf-8")  # a near copy
     (raw / SEEDS["000"]).write_text(seed_text("003"), encoding="utf-8")  # now an exact copy of 003
-    result = report(clean_directory(raw, out))
+    result = (clean_directory(raw, out))
     assert result["incremental"] == {"new": 1, "changed": 1, "unchanged": 4, "deleted": 0, "pruned": 0}
     docs = {d["metadata"]["source"]["path"]: d for d in lines(out / "documents.jsonl")}
     dups = {d["source"]["path"]: d for d in lines(out / "duplicates.jsonl")}
@@ -79,15 +75,15 @@ def test_deleted_files_stay_unless_pruned_and_pruning_releases_their_duplicates(
     clean_directory(raw, out)
     assert paths_in(out, "duplicates.jsonl") == ["zz-copy-of-004.txt"]
     (raw / SEEDS["004"]).unlink()
-    result = report(clean_directory(raw, out))
+    result = (clean_directory(raw, out))
     assert result["incremental"]["deleted"] == 1 and result["incremental"]["pruned"] == 0
     assert SEEDS["004"] in paths_in(out, "documents.jsonl")  # still there: nothing pruned
-    result = report(clean_directory(raw, out, prune=True))
+    result = (clean_directory(raw, out, prune=True))
     assert result["incremental"]["pruned"] == 1
     docs = paths_in(out, "documents.jsonl")
     assert SEEDS["004"] not in docs and "zz-copy-of-004.txt" in docs  # its former duplicate stands alone now
     assert paths_in(out, "duplicates.jsonl") == []
-    assert report(clean_directory(raw, out))["incremental"]["deleted"] == 0  # the ledger forgot the pruned file
+    assert (clean_directory(raw, out))["incremental"]["deleted"] == 0  # the ledger forgot the pruned file
 
 
 def test_new_cleaning_settings_read_every_file_again(raw, tmp_path):
@@ -95,7 +91,7 @@ def test_new_cleaning_settings_read_every_file_again(raw, tmp_path):
     clean_directory(raw, out)
     rules = tmp_path / "mine.toml"
     rules.write_text('[[rule]]\nname = "mine"\ndescription = "x"\npattern = \'\'\'economic nexus\'\'\'\n', encoding="utf-8")
-    result = report(clean_directory(raw, out, CleanerConfig(rules_files=(str(rules),))))
+    result = (clean_directory(raw, out, rules=[str(rules)]))
     assert result["incremental"]["changed"] == 5
     doc_002 = next(d for d in lines(out / "documents.jsonl") if d["metadata"]["source"]["path"] == SEEDS["002"])
     assert {"rule": "mine", "text": "Economic Nexus"} in doc_002["metadata"]["removed"]
@@ -106,7 +102,7 @@ def test_outputs_deleted_by_hand_are_rebuilt_from_the_raw_files(raw, tmp_path):
     clean_directory(raw, out)
     for name in OUTPUTS + ("report.json", "manifest.json"):
         (out / name).unlink()
-    result = report(clean_directory(raw, out))
+    result = (clean_directory(raw, out))
     assert result["incremental"]["new"] == 5 and result["documents"] == 5
 
 

@@ -26,7 +26,7 @@ def last_run(raw_copy, tmp_path):
     for i, story in enumerate(stories):  # three stories from one place, sharing its footer
         (raw_copy / f"zz-story-{i}.txt").write_text(f"{story}\n\nFollow the Ledger on Mastodon\n")
     out = tmp_path / "clean"
-    clean_directory(raw_copy, out, CleanerConfig(rules_files=(str(HOUSE_RULES),)))
+    clean_directory(raw_copy, out, rules=[str(HOUSE_RULES)])
     return out
 
 

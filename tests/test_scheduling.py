@@ -53,7 +53,7 @@ def test_a_served_deployment_runs_when_triggered_and_writes_the_outputs(prefect_
                 except Exception:
                     assert time.monotonic() < deadline, "the deployment was not registered within a minute"
                     time.sleep(0.5)
-        assert deployment.parameters["out_dir"] == str(out.resolve())
+        assert deployment.parameters["settings"]["paths"]["out"] == str(out.resolve())
         assert deployment.schedules and deployment.schedules[0].schedule.interval.total_seconds() == 3600
         flow_run = run_deployment("presswash-clean/test-serve", timeout=90)
         assert flow_run.state.is_completed(), flow_run.state
@@ -70,10 +70,11 @@ def test_a_served_deployment_runs_when_triggered_and_writes_the_outputs(prefect_
 
 
 def test_a_run_publishes_its_summary_and_a_link_as_artifacts(prefect_api, raw_copy, tmp_path):
+    from cleaners.config import Settings
     from flows import clean_corpus
 
     (raw_copy / "noise.bin").write_bytes(bytes(range(256)) * 4)
-    state = clean_corpus(raw_dir=str(raw_copy), out_dir=str(tmp_path / "out"), return_state=True)
+    state = clean_corpus(Settings().replace(raw=raw_copy, out=tmp_path / "out"), return_state=True)
     assert state.is_completed()
     artifacts = _artifacts(state.state_details.flow_run_id)
     summary = artifacts["presswash-run-report"].data
@@ -87,15 +88,16 @@ def test_batches_run_on_a_dask_cluster_with_the_same_result(prefect_api, raw_cop
     pytest.importorskip("prefect_dask")
     from prefect_dask import DaskTaskRunner
 
+    from cleaners.config import Settings
     from flows import clean_corpus
 
     # Dask workers are separate processes: they reach the same Prefect API (a standing server)
     monkeypatch.setenv("PREFECT_API_URL", prefect_api)
     threads, dask = tmp_path / "threads", tmp_path / "dask"
-    clean_corpus(raw_dir=str(raw_copy), out_dir=str(threads), batch_size=2)
+    clean_corpus(Settings().replace(raw=raw_copy, out=threads, batch_size=2))
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
-    report = clean_corpus.with_options(task_runner=runner)(raw_dir=str(raw_copy), out_dir=str(dask), batch_size=2, local_workers=False)
-    assert report["documents"] == 5 and report["workers"] == 2
+    report = clean_corpus.with_options(task_runner=runner)(Settings().replace(raw=raw_copy, out=dask, batch_size=2, task_runner="dask"))
+    assert report["documents"] == 5 and report["workers"] == 0  # no local worker process: the batches ran on the cluster
     for name in OUTPUTS:
         assert (dask / name).read_bytes() == (threads / name).read_bytes(), name
 

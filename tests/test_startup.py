@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from cleaners.config import CleanerConfig
+from cleaners.config import CleanerConfig, Settings
 from cleaners.runtime import workers
 from cleaners.runtime.workers import WorkerPool
 from flows.prestart import workers_needed
@@ -36,20 +36,20 @@ def test_workers_needed_follows_the_flows_rule(tmp_path, monkeypatch):
     (raw / "sub").mkdir(parents=True)
     (raw / ".hidden").write_text("x")
     (raw / "a.txt").write_text("x")
-    params = {"batch_size": 100, "workers": None, "local_workers": True}
-    assert workers_needed(raw, out, None, params) == 1  # one batch: one worker
-    assert workers_needed(raw, out, None, dict(params, workers=3)) == 3  # asked for
-    assert workers_needed(raw, out, None, dict(params, local_workers=False)) == 0  # batches go to Dask
+    settings = Settings().replace(raw=raw, out=out, batch_size=100)
+    assert workers_needed(settings) == 1  # one batch: one worker
+    assert workers_needed(settings.replace(workers=3)) == 3  # asked for
+    assert workers_needed(settings.replace(task_runner="dask")) == 0  # batches go to Dask
     for i in range(100):
         (raw / "sub" / f"{i}.txt").write_text("x")
-    assert workers_needed(raw, out, None, params) == 2  # 101 files: two batches
-    assert workers_needed(raw, out, None, dict(params, batch_size=1000)) == 1
+    assert workers_needed(settings) == 2  # 101 files: two batches
+    assert workers_needed(settings.replace(batch_size=1000)) == 1
     # an output with a file ledger: the run may be incremental and read nothing, workers start on demand
     (out / ".presswash").mkdir(parents=True)
     (out / ".presswash" / "state.sqlite").write_bytes(b"")
-    assert workers_needed(raw, out, None, params) == 0
-    assert workers_needed(raw, out, None, params, full=True) == 2
-    assert workers_needed(raw, out, str(tmp_path / "elsewhere.sqlite"), params) == 2
+    assert workers_needed(settings) == 0
+    assert workers_needed(settings.replace(full=True)) == 2
+    assert workers_needed(settings.replace(state=str(tmp_path / "elsewhere.sqlite"))) == 2
 
 
 def test_a_one_off_run_uses_the_prestarted_prefect_server(tmp_path):

@@ -45,7 +45,7 @@ def test_make_corpus_is_deterministic_mixes_every_format_and_its_copies_are_dupl
     # cleaned (library path, no Prefect): one record per document made, exact copies are duplicates,
     # and distinct documents made from the same two pages are not taken for duplicates of each other
     out = tmp_path / "out"
-    report = clean_directory(tmp_path / "a", out).to_json()
+    report = clean_directory(tmp_path / "a", out)
     assert report["records"] == n
     dropped = {(d["source"]["path"], d["source"]["record"]) for d in map(json.loads, (out / "duplicates.jsonl").open())}
     kept = {(d["metadata"]["source"]["path"], d["metadata"]["source"]["record"]) for d in map(json.loads, (out / "documents.jsonl").open())}
