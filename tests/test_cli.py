@@ -44,7 +44,7 @@ def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedPr
     [
         (["clean", "no-such-folder"], "raw folder 'no-such-folder' does not exist"),
         (["clean", "raw", "--out", "raw/clean"], "is inside the raw folder"),
-        (["clean", "raw", "--batch-size", "0"], "must be at least 1"),
+        (["clean", "raw", "--batch-size", "0"], "argument --batch-size: must be a whole number of at least 1, got 0"),
         (["clean", "raw", "--rules", "missing-rules.toml"], "cannot read rules file"),
         (["clean", "raw", "--format", "xml"], "argument --format: invalid choice: 'xml' (choose from 'jsonl', 'parquet')"),
         (["clean", "raw", "--colour", "red"], "unrecognized arguments: --colour"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -168,4 +169,23 @@ def test_inspect_rules_and_config_never_import_prefect(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['flows', 'flows.cli', 'flows.progress']"
+    loaded = ast.literal_eval(result.stdout)
+    assert [m for m in loaded if not m.startswith("flows.cli.")] == ["flows", "flows.cli", "flows.progress"]
+
+
+# -- the command line's options are the settings table's -------------------------------------------
+
+def test_a_flag_is_checked_by_its_setting_check(here, capsys):
+    (here / "presswash.toml").write_text("[run]\nworkers = 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert 'run.workers must be a whole number of at least 1, or "auto" (one per core), not 0' in str(caught.value)
+    for command in ("clean", "config"):
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--no-config", "--workers", "0"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f'presswash {command}: error: argument --workers: must be a whole number of at least 1, or "auto" (one per core), got 0\n')
+    assert main(["config", "--no-config", "--workers", "auto", "--time-budget", "2.5"]) == 0
+    out = capsys.readouterr().out
+    assert 'workers = "auto"  # --workers' in out and "time_budget = 2.5  # --time-budget" in out

@@ -1,0 +1,55 @@
+"""The ``presswash`` command line: one module per command, the shared options in :mod:`.options`.
+
+``clean`` and ``serve`` run the Prefect flow; ``inspect``, ``rules`` and ``config`` use the
+``cleaners`` library directly and never import Prefect, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cleaners import __version__
+from flows.cli import clean, config, inspect, rules, serve
+from flows.cli.options import wrap
+
+EXAMPLES = """\
+examples:
+  presswash clean                          clean ./raw into ./clean (report: clean/report.html)
+  presswash clean scraped/ --out corpus/ --rules my-rules.toml
+  presswash inspect raw/004_4f58f105b3a0a879.txt
+                                           why each line of one file was removed or kept
+  presswash rules                          the boilerplate rules, with what each matched last run
+  presswash config                         the effective settings and where each came from
+  presswash serve --interval 3600          clean every hour, as a Prefect deployment
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="presswash",
+        description=wrap("Turn a mixed pile of scraped text (WordPress REST JSON, HTML pages, plain text) "
+        "into deduplicated, metadata-tagged clean documents."),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"presswash {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in (clean, serve, inspect, rules, config):
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `presswash inspect FILE | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
