@@ -175,6 +175,23 @@ def test_inspect_rules_and_config_never_import_prefect(tmp_path):
 
 # -- the command line's options are the settings table's -------------------------------------------
 
+def option_strings(command: str) -> set[str]:
+    from flows.cli import build_parser
+
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    return {flag for action in parser._actions for flag in action.option_strings}
+
+
+def test_config_takes_every_flag_of_clean_that_sets_a_setting(here, capsys):
+    # all but the run's own flags, which are not settings
+    assert option_strings("clean") - option_strings("config") == {"--prune", "--full", "--quiet", "-q", "--verbose", "-v"}
+    assert main(["config", "--format", "parquet", "--task-runner", "dask", "--dask-address", "tcp://10.0.0.5:8786"]) == 0
+    out = capsys.readouterr().out
+    assert 'formats = ["jsonl", "parquet"]  # --format' in out
+    assert 'task_runner = "dask"  # --task-runner' in out
+    assert 'dask_address = "tcp://10.0.0.5:8786"  # --dask-address' in out
+
+
 def test_a_flag_is_checked_by_its_setting_check(here, capsys):
     (here / "presswash.toml").write_text("[run]\nworkers = 0\n")
     with pytest.raises(ConfigError) as caught:

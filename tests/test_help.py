@@ -50,7 +50,7 @@ def test_no_command_prints_help(capsys):
     assert "usage: presswash" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", ("clean",))
+@pytest.mark.parametrize("command", ("clean", "config"))
 def test_every_setting_with_a_flag_is_an_option_with_the_tables_help(command):
     from cleaners.config import SETTINGS
 

@@ -25,11 +25,12 @@ def add_parser(commands) -> None:
         "config",
         help="print the effective configuration and where each value came from",
         description=wrap("Print the settings `presswash clean` would use, as a presswash.toml with each value's "
-        "origin (default, the file, or a flag) in a comment. Takes the same flags as clean. Needs no Prefect."),
+        "origin (default, the file, or a flag) in a comment. Takes every flag of clean that sets a setting. "
+        "Needs no Prefect."),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_settings(parser, without=("output.formats", "run.task_runner", "run.dask_address"))
+    add_settings(parser)
     parser.add_argument("--json", action="store_true", help="print JSON for tools")
     add_config_options(parser)
     parser.set_defaults(run=run)
