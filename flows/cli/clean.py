@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaners.config import Config, ConfigError, dedup_config, dedup_settings, state_value, workers_value
-from flows.cli.options import add_config_options, add_settings, check_rules, fail, resolve_config, wrap
+from flows.cli.options import add_config_options, add_settings, check_dask_address, check_rules, fail, resolve_config, wrap
 from flows.progress import LOG_INTERVAL_SECONDS, BarReporter, LogReporter, Reporter, reporting
 
 # -- internal modules of cleaners (issue 13 may move them) --
@@ -76,6 +76,7 @@ def add_prune(parser: argparse.ArgumentParser) -> None:
 def prepare(args: argparse.Namespace) -> tuple[Config, Path, Path, str | None, dict[str, Any]]:
     """Settings, paths, rules and state checked before Prefect starts; raises the usage errors."""
     config = resolve_config(args)
+    check_dask_address(config)
     raw, out = check_paths(config["paths.raw"], config["paths.out"])
     rules = check_rules(config)
     state = state_value(config)

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from cleaners.config import ConfigError
-from flows.cli.options import add_config_options, add_settings, fail, resolve_config, wrap
+from flows.cli.options import add_config_options, add_settings, check_dask_address, fail, resolve_config, wrap
 
 EXAMPLES = """\
 examples:
@@ -39,6 +39,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = resolve_config(args)
+        check_dask_address(config)
     except ConfigError as exc:
         return fail(str(exc))
     if args.json:

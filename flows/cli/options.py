@@ -19,6 +19,9 @@ from cleaners.config import SETTINGS, Config, ConfigError, Setting, effective_ru
 # -- internal modules of cleaners (issue 13 may move them) --
 from cleaners.text.boilerplate import RuleSet
 
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
 def add_settings(parser: argparse.ArgumentParser, *keys: str, without: tuple[str, ...] = ()) -> None:
     """An option for each setting named in ``keys``; with none named, for every setting that has a
     flag, except those ``without``. Each option's value lands in ``args`` under the setting's key."""
@@ -99,6 +102,19 @@ def resolve_config(args: argparse.Namespace) -> Config:
         else:
             config.override(setting.key, value, _origin(setting))
     return config
+
+
+def check_dask_address(config: Config) -> None:
+    """A Dask scheduler's address is used by the Dask task runner only: with another runner it would be
+    ignored, so it is refused, unless --task-runner chose the runner over a file that sets both."""
+    runner, address = _BY_KEY["run.task_runner"], _BY_KEY["run.dask_address"]
+    if config[address.key] is None or config[runner.key] == "dask":
+        return
+    if config.origin(runner.key) == _origin(runner) and config.origin(address.key) != _origin(address):
+        return
+    named = address.flag if config.origin(address.key) == _origin(address) else f"{address.key} in {config.origin(address.key)}"
+    raise ConfigError(f'{named} is only used with the Dask task runner ({runner.flag} dask), '
+                      f'and {runner.key} is "{config[runner.key]}" ({config.origin(runner.key)})')
 
 
 def check_rules(config: Config) -> list[str]:
