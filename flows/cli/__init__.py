@@ -23,7 +23,12 @@ examples:
   presswash rules                          the boilerplate rules, with what each matched last run
   presswash config                         the effective settings and where each came from
   presswash serve --interval 3600          clean every hour, as a Prefect deployment
+
+--quiet/-q and --verbose/-v go before or after the command: presswash -q clean
 """
+
+# Flags of a command that may also come before it: `presswash -q clean` is `presswash clean -q`.
+GLOBAL_FLAGS = ("--quiet", "-q", "--verbose", "-v")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_first(argv: list[str]) -> list[str]:
+    """The global flags before the command moved after it, where the command's parser reads them
+    (and refuses them, for a command that does not take them)."""
+    lead = 0
+    while lead < len(argv) and argv[lead] in GLOBAL_FLAGS:
+        lead += 1
+    return argv[lead:lead + 1] + argv[:lead] + argv[lead + 1:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_command_first(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         parser.print_help()
         return 2
