@@ -213,6 +213,12 @@ class Setting:
     help: str
     flag: str | None = None
     is_path: bool = False
+    # How the command line shows and reads the flag (flows/cli generates the options from these):
+    metavar: str | None = None  # the value's name in --help
+    parse: Callable[[str], Any] | None = None  # the string as the value it stands for (None: the default's type)
+    choices: tuple[str, ...] = ()  # the only values the flag takes, listed in --help
+    alias: str | None = None  # a short form of the flag
+    extend: bool = False  # a list the flag adds to (repeatable) instead of replacing
 
 
 # What each dedup setting means (cleaners.config.DedupConfig holds the defaults and the checks).
@@ -246,21 +252,25 @@ def _dedup_settings() -> tuple[Setting, ...]:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("paths.raw", "raw", _path, "folder of raw files to clean", "RAW_DIR", is_path=True),
-    Setting("paths.out", "clean", _path, "output folder", "--out", is_path=True),
-    Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True),
-    Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True),
+    Setting("paths.out", "clean", _path, "output folder", "--out", is_path=True, metavar="OUT_DIR", alias="-o"),
+    Setting("paths.rules", [], _paths, "extra boilerplate rules files, added to the bundled rules", "--rules", is_path=True,
+            metavar="FILE", extend=True),
+    Setting("paths.state", None, _optional_path, "dedup index shared across runs (default: OUT_DIR/.presswash/state.sqlite)", "--state", is_path=True, metavar="PATH"),
     Setting("paths.follow_outside_links", False, _bool, "read symbolic links that point outside the raw folder", "--follow-outside-links"),
-    Setting("run.batch_size", 200, _positive_int, "raw files per Prefect task (200: measured at 10k documents, benchmarks/results/throughput.md)", "--batch-size"),
-    Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers"),
+    Setting("run.batch_size", 200, _positive_int, "raw files per Prefect task", "--batch-size", metavar="N"),
+    Setting("run.workers", "auto", _workers, 'worker processes; "auto" = one per core, at most one per batch', "--workers", metavar="N", parse=int),
     Setting("run.progress", "auto", _choice("auto", "bar", "log", "off"),
-            'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress"),
-    Setting("run.time_budget", DEFAULT_DOCUMENT_SECONDS, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget"),
+            'progress display: "auto" (a bar on a terminal, log lines otherwise), "bar", "log" or "off"', "--progress",
+            choices=("auto", "bar", "log", "off")),
+    Setting("run.time_budget", DEFAULT_DOCUMENT_SECONDS, _seconds, "seconds one document may take; a slower one is stopped and rejected", "--time-budget", metavar="SECONDS"),
     Setting("run.task_runner", "threads", _choice("threads", "dask"),
-            'where batch tasks run: "threads" (this machine\'s worker processes) or "dask" (a Dask cluster, through prefect-dask)', "--task-runner"),
-    Setting("run.dask_address", None, _optional_string, "address of an existing Dask scheduler (default: a local cluster, one worker per core)", "--dask-address"),
+            'where batch tasks run: "threads" (this machine\'s worker processes) or "dask" (a Dask cluster, through prefect-dask)', "--task-runner",
+            choices=("threads", "dask")),
+    Setting("run.dask_address", None, _optional_string, "address of an existing Dask scheduler (default: a local cluster, one worker per core)", "--dask-address", metavar="ADDRESS"),
     Setting("run.full", False, _bool, "read every raw file, changed or not (not only the new and changed ones)", "--full"),
     Setting("run.prune", False, _bool, "drop the records of raw files that are gone", "--prune"),
-    Setting("output.formats", ["jsonl"], _formats, 'files to write: "jsonl" (always) and "parquet" (documents.parquet, needs pyarrow)', "--format"),
+    Setting("output.formats", ["jsonl"], _formats, 'files to write: "jsonl" (always) and "parquet" (documents.parquet, needs pyarrow)', "--format",
+            choices=("jsonl", "parquet")),
 ) + _dedup_settings()
 
 # Sections and what they are for.

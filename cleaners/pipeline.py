@@ -27,7 +27,7 @@ from cleaners.inputs.rawfile import Unusable, read_raw_file
 from cleaners.inputs.safety import screen
 from cleaners.inputs.sniff import sniff_format
 from cleaners.readers import REGISTRY as READERS
-from cleaners.readers import Reader, ReadContext, kind_format, read
+from cleaners.readers import ReadContext, Reader, kind_format, read
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
 from cleaners.readers.lines import LineClassifier
 from cleaners.readers.webpage import html_page_document

@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from cleaners.config import Settings
 from cleaners.outputs.atomic import default_state_path
-from typing import Callable
 
 
 def _files_at_least(raw_dir: str | Path, count: int) -> int:

@@ -44,7 +44,7 @@ def run_cli(*args: str, env_extra: dict | None = None) -> subprocess.CompletedPr
     [
         (["clean", "no-such-folder"], "raw folder 'no-such-folder' does not exist"),
         (["clean", "raw", "--out", "raw/clean"], "is inside the raw folder"),
-        (["clean", "raw", "--batch-size", "0"], "must be at least 1"),
+        (["clean", "raw", "--batch-size", "0"], "argument --batch-size: must be a whole number of at least 1, got 0"),
         (["clean", "raw", "--rules", "missing-rules.toml"], "cannot read rules file"),
         (["clean", "raw", "--format", "xml"], "argument --format: invalid choice: 'xml' (choose from 'jsonl', 'parquet')"),
         (["clean", "raw", "--colour", "red"], "unrecognized arguments: --colour"),
@@ -56,6 +56,21 @@ def test_unusable_arguments_exit_nonzero_with_one_sentence(args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not (ROOT / "raw" / "clean").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-q", "clean", "-v"], "presswash clean: error: argument --verbose/-v: not allowed with argument --quiet/-q"),
+        (["--verbose", "clean", "--quiet"], "presswash clean: error: argument --quiet/-q: not allowed with argument --verbose/-v"),
+        (["-q", "inspect", "raw/004_4f58f105b3a0a879.txt"], "presswash: error: unrecognized arguments: -q"),
+    ],
+)
+def test_flags_before_the_command_are_the_commands_flags(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(message + "\n")
 
 
 def test_help_and_version():
@@ -87,6 +102,16 @@ def test_clean_twice_is_byte_identical_and_raw_is_untouched(prefect_api, raw_cop
     assert report["files_seen"] == 5 and report["documents"] == 5
     assert report["formats"]["text"]["files"] == 4 and report["formats"]["wordpress-json"]["documents"] == 1
     assert not list((out / ".presswash").glob("staging*"))
+
+
+def test_quiet_and_verbose_before_the_command(prefect_api, raw_copy, tmp_path, capsys):
+    assert main(["-q", "clean", str(raw_copy), "--out", str(tmp_path / "quiet")]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["--verbose", "clean", str(raw_copy), "--out", str(tmp_path / "verbose"), "--batch-size", "2", "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "presswash: 5 files, 5 records -> 5 documents" in captured.out
+    # --verbose: a progress line after each batch of 2, 2 and 1 files but the last
+    assert sum(line.startswith("presswash: cleaned ") and "/5 files (" in line for line in captured.err.splitlines()) == 2
 
 
 def test_a_copied_seed_is_a_duplicate_and_bad_files_are_rejected(prefect_api, raw_copy, tmp_path, capsys):

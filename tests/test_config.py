@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -168,4 +169,69 @@ def test_inspect_rules_and_config_never_import_prefect(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['flows', 'flows.cli', 'flows.progress']"
+    loaded = ast.literal_eval(result.stdout)
+    assert [m for m in loaded if not m.startswith("flows.cli.")] == ["flows", "flows.cli", "flows.progress"]
+
+
+# -- the command line's options are the settings table's (issue 16, item 10) ------------------------
+
+def option_strings(command: str) -> set[str]:
+    from flows.cli import build_parser
+
+    parser = build_parser()._subparsers._group_actions[0].choices[command]
+    return {flag for action in parser._actions for flag in action.option_strings}
+
+
+def test_config_takes_every_flag_of_clean_that_sets_a_setting(here, capsys):
+    # all but the display flags, which are not settings (--full and --prune are: run.full, run.prune)
+    assert option_strings("clean") - option_strings("config") == {"--quiet", "-q", "--verbose", "-v"}
+    assert main(["config", "--format", "parquet", "--task-runner", "dask", "--dask-address", "tcp://10.0.0.5:8786"]) == 0
+    out = capsys.readouterr().out
+    assert 'formats = ["jsonl", "parquet"]  # --format' in out
+    assert 'task_runner = "dask"  # --task-runner' in out
+    assert 'dask_address = "tcp://10.0.0.5:8786"  # --dask-address' in out
+
+
+def test_a_flag_is_checked_by_its_setting_check(here, capsys):
+    (here / "presswash.toml").write_text("[run]\nworkers = 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert 'run.workers must be a whole number of at least 1, or "auto" (one per core), not 0' in str(caught.value)
+    for command in ("clean", "config"):
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--no-config", "--workers", "0"])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(f'presswash {command}: error: argument --workers: must be a whole number of at least 1, or "auto" (one per core), got 0\n')
+    assert main(["config", "--no-config", "--workers", "auto", "--time-budget", "2.5"]) == 0
+    out = capsys.readouterr().out
+    assert 'workers = "auto"  # --workers' in out and "time_budget = 2.5  # --time-budget" in out
+
+
+DASK_ADDRESS_REFUSED = 'only used with the Dask task runner (--task-runner dask), and run.task_runner is "threads"'
+
+
+@pytest.mark.parametrize("command", [["clean"], ["config"]])
+def test_a_dask_address_without_the_dask_runner_is_refused(here, capsys, command):
+    assert main([*command, "--dask-address", "tcp://10.0.0.5:8786"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"presswash: error: --dask-address is {DASK_ADDRESS_REFUSED} (default)\n"
+    assert main([*command, "--dask-address", "tcp://10.0.0.5:8786", "--task-runner", "threads"]) == 2
+    assert capsys.readouterr().err == f"presswash: error: --dask-address is {DASK_ADDRESS_REFUSED} (--task-runner)\n"
+
+
+@pytest.mark.parametrize("command", [["clean"], ["config"], ["serve", "--interval", "60"]])
+def test_a_dask_address_in_the_file_without_the_dask_runner_is_refused(here, capsys, monkeypatch, command):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # serve's first check; never reached
+    (here / "raw").mkdir()
+    (here / "presswash.toml").write_text('[run]\ndask_address = "tcp://10.0.0.5:8786"\n')
+    assert main(command) == 2
+    assert capsys.readouterr().err == f"presswash: error: run.dask_address in presswash.toml is {DASK_ADDRESS_REFUSED} (default)\n"
+    assert not (here / "clean").exists()
+
+
+def test_the_threads_runner_flag_overrides_a_dask_configuration(here, capsys):
+    (here / "presswash.toml").write_text('[run]\ntask_runner = "dask"\ndask_address = "tcp://10.0.0.5:8786"\n')
+    assert main(["config", "--task-runner", "threads"]) == 0
+    out = capsys.readouterr().out
+    assert 'task_runner = "threads"  # --task-runner' in out and 'dask_address = "tcp://10.0.0.5:8786"  # presswash.toml' in out

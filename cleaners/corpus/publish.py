@@ -26,6 +26,8 @@ from cleaners.dedup.fingerprint import Fingerprint, fingerprint
 from cleaners.dedup.index import Decision, DedupIndex, IndexedRecord, group_key
 from cleaners.dedup.policy import Candidate
 from cleaners.dedup.repeated import line_group, remove_repeated_lines
+from cleaners.outputs import DEFAULT_FORMAT, output_files
+from cleaners.outputs import REGISTRY as WRITERS
 from cleaners.outputs.atomic import (
     DOCUMENTS,
     DUPLICATES,
@@ -43,8 +45,6 @@ from cleaners.outputs.manifest import (
     build_manifest,
     utc_now,
 )
-from cleaners.outputs import DEFAULT_FORMAT, output_files
-from cleaners.outputs import REGISTRY as WRITERS
 from cleaners.outputs.report import RunReport, read_report
 from cleaners.record import Document, Rejection
 from cleaners.tags.counts import text_counts

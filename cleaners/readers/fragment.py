@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from cleaners.readers import Reader, ReadContext
+from cleaners.readers import ReadContext, Reader
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
 from cleaners.record import Document, Source, new_document
 

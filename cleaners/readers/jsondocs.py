@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from cleaners.inputs.sniff import sniff_format
-from cleaners.readers import Reader, ReadContext
+from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.fragment import fragment_document
 from cleaners.readers.plaintext import plain_text_document

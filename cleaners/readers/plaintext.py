@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from cleaners.readers import Reader, ReadContext
+from cleaners.readers import ReadContext, Reader
 from cleaners.record import Document, Source, new_document
 
 FORMAT = "text"

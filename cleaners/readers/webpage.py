@@ -31,6 +31,7 @@ from typing import Any, Iterator
 import trafilatura
 from lxml import html as lxml_html
 
+from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import site_from_url
 from cleaners.readers.html.htmlmeta import page_metadata
 from cleaners.readers.html.htmltext import (
@@ -39,7 +40,6 @@ from cleaners.readers.html.htmltext import (
     fragment_to_paragraphs,
 )
 from cleaners.readers.html.sections import cut_related_section
-from cleaners.readers import Reader, ReadContext
 from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.readers import Reader, ReadContext
 from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 

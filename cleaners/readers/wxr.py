@@ -24,10 +24,10 @@ from typing import Any, Iterator
 
 from lxml import etree
 
+from cleaners.inputs.safety import WXR_DTD_REFUSED, wxr_declares_dtd
+from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.inputs.safety import WXR_DTD_REFUSED, wxr_declares_dtd
-from cleaners.readers import Reader, ReadContext
 from cleaners.record import Document, Rejection, Source, new_document
 from cleaners.text.normalize import normalize_inline
 

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from cleaners.record import Removal
 from cleaners.text.boilerplate import RuleSet, Verdict
-from cleaners.text.normalize import MAX_PASSES, join_paragraphs, normalize_text, normalize_whitespace, remove_invisible, split_paragraphs
+from cleaners.text.normalize import (
+    MAX_PASSES,
+    join_paragraphs,
+    normalize_text,
+    normalize_whitespace,
+    remove_invisible,
+    split_paragraphs,
+)
 from cleaners.text.repairs import repair_text
 
 

@@ -1,0 +1,7 @@
+"""``python -m flows.cli``: the ``presswash`` command."""
+
+import sys
+
+from flows.cli import main
+
+sys.exit(main())
