@@ -196,7 +196,7 @@ def test_a_link_inside_the_raw_folder_is_read(tmp_path):
 
 def test_limits_are_configurable(tmp_path):
     (tmp_path / "big.txt").write_text(GOOD_TEXT * 10)
-    rejected_with(list(Cleaner(CleanerConfig(max_file_bytes=1024)).process_file(tmp_path, "big.txt")), "larger than the 0 MiB limit per file")
+    rejected_with(list(Cleaner(CleanerConfig(max_file_bytes=1024)).process_file(tmp_path, "big.txt")), "larger than the 1 KiB limit per file")
     rejected_with(list(Cleaner(CleanerConfig(max_document_chars=100)).process_file(tmp_path, "big.txt")),
                   f"too large: {len(GOOD_TEXT) * 10:,} characters, over the limit of 100 for one document")
 

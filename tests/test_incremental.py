@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from cleaners import CleanerConfig
 from cleaners.corpus.run import clean_directory
 from tests.conftest import RAW, SEEDS
 

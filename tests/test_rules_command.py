@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from cleaners import CleanerConfig, RuleSet
+from cleaners import RuleSet
 from cleaners.corpus.run import clean_directory
 from flows.cli import main
 from tests.conftest import FIXTURES, ROOT, SEEDS

@@ -21,7 +21,10 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from cleaners.config import DedupConfig
 from cleaners.corpus.plan import UNREADABLE
+from cleaners.corpus.shards import shard_line
+from cleaners.dedup.fingerprint import Fingerprint
 from cleaners.outputs.atomic import dumps
 from cleaners.record import Document, Rejection, record_id
 
@@ -64,10 +67,11 @@ def copy_outcome(outcome: Document | Rejection, path: str) -> Document | Rejecti
     return Document(record_id(path, source["record"]), outcome.text, dict(outcome.metadata, source=source))
 
 
-def _copy_line(line: dict[str, Any], path: str) -> dict[str, Any]:
+def copy_line(line: dict[str, Any], path: str, dedup: DedupConfig) -> dict[str, Any]:
+    """The shard line of the exact copy at ``path`` of the file whose ``line`` this is."""
     if "document" in line:
-        return {"document": copy_outcome(Document.from_json(line["document"]), path).to_json(), "fingerprint": line["fingerprint"]}
-    return {"rejected": copy_outcome(Rejection.from_json(line["rejected"]), path).to_json()}
+        return shard_line(copy_outcome(Document.from_json(line["document"]), path), dedup, Fingerprint.from_json(line["dedup"]["fingerprint"]))
+    return shard_line(copy_outcome(Rejection.from_json(line["rejected"]), path), dedup)
 
 
 def _line_sha(line: dict[str, Any]) -> str | None:
@@ -76,11 +80,13 @@ def _line_sha(line: dict[str, Any]) -> str | None:
 
 
 def write_copies(
-    ranges: dict[str, tuple[str, int, int]], copies: dict[str, str], hashes: dict[str, str], shard_path: str | Path
+    ranges: dict[str, tuple[str, int, int]], copies: dict[str, str], hashes: dict[str, str], shard_path: str | Path,
+    dedup: DedupConfig | None = None,
 ) -> tuple[int, list[str]]:
     """Write the copies' lines to ``shard_path``, in source order (a shard of their own).
 
     ``ranges``: for each original, ``(shard, start, end)``, the bytes of its lines in a batch shard.
+    ``dedup``: the settings the shards' fingerprints were made with.
     Returns the number of copies written and the copies left to clean themselves (sorted): those
     whose original changed after it was hashed, or has no lines of its own in a shard.
     """
@@ -103,7 +109,7 @@ def write_copies(
             if not lines or any(_line_sha(line) != hashes.get(original) for line in lines):
                 continue
             for copy in by_original[original]:
-                block = ("\n".join(dumps(_copy_line(line, copy)) for line in lines) + "\n").encode("utf-8")
+                block = ("\n".join(dumps(copy_line(line, copy, dedup or DedupConfig())) for line in lines) + "\n").encode("utf-8")
                 blocks[copy] = (out.tell(), len(block))
                 out.write(block)
         # pass 2: the blocks in the copies' source order, as every shard is

@@ -21,10 +21,9 @@ from typing import Any, Iterable, Iterator
 from cleaners import __version__
 from cleaners.config import DedupConfig
 from cleaners.corpus.plan import FileLedger, LedgerUpdate
-from cleaners.corpus.shards import _item_order, _this_run
+from cleaners.corpus.shards import _item_order, indexed, this_run, this_run_records
 from cleaners.dedup.fingerprint import Fingerprint, fingerprint
 from cleaners.dedup.index import Decision, DedupIndex, IndexedRecord, group_key
-from cleaners.dedup.policy import Candidate
 from cleaners.dedup.repeated import line_group, remove_repeated_lines
 from cleaners.outputs import DEFAULT_FORMAT, output_files
 from cleaners.outputs import REGISTRY as WRITERS
@@ -50,10 +49,6 @@ from cleaners.record import Document, Rejection
 from cleaners.tags.counts import text_counts
 
 # -- publishing: decide, then write ---------------------------------------------------------
-
-def _indexed(doc: Document, fp: Fingerprint) -> IndexedRecord:
-    return IndexedRecord(doc.id, Candidate.of(doc, fp), group_key(line_group(doc.metadata)), fp)
-
 
 class _Previous:
     """The outputs of earlier runs, read back in source order, minus the files processed again."""
@@ -180,11 +175,10 @@ def publish_unchanged(
 
 
 def _decide(index: DedupIndex, shards: list[str], orphans: list[IndexedRecord], previous: _Previous | None, extra_shards: Iterable[str] = ()) -> None:
-    this_run = (_indexed(*item) for item in _this_run(shards, extra_shards) if not isinstance(item, Rejection))
-    streams: list[Iterable] = [this_run, orphans]
+    streams: list[Iterable] = [this_run_records(shards, extra_shards), orphans]
     if previous is not None:  # the index does not match the outputs (lost, or from another run): fill it in
         streams.append(
-            _indexed(doc, fingerprint(doc.text, index.config)) for doc in previous.documents() if index.decision(doc.id) is None
+            indexed(doc, fingerprint(doc.text, index.config)) for doc in previous.documents() if index.decision(doc.id) is None
         )
     for record in heapq.merge(*streams, key=_item_order):
         index.insert(record)
@@ -202,7 +196,7 @@ def _write(index: DedupIndex, outputs: OutputSet, shards: list[str], previous: _
     repeated = index.repeated_lines()
     with_duplicates = index.survivors_with_duplicates()
     # this run's documents come with their fingerprints, earlier ones without
-    stream = heapq.merge(_this_run(shards, extra_shards), previous.documents(), previous.rejections(), key=_item_order)
+    stream = heapq.merge(this_run(shards, extra_shards), previous.documents(), previous.rejections(), key=_item_order)
     wanted = _with_default(formats)
     sinks = [writer.open(outputs) for name, writer in WRITERS.items() if name in wanted]
     described: dict[str, Any] = {}

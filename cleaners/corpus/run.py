@@ -183,7 +183,7 @@ def clean_copies(
     for summary in summaries:
         ranges.update((path, (summary["shard"], start, end)) for path, (start, end) in summary["ranges"].items())
     shard = str(Path(work) / "copies.jsonl")
-    copied, left = write_copies(ranges, copies, hashes, shard)
+    copied, left = write_copies(ranges, copies, hashes, shard, dedup)
     extra = [shard]
     if left:
         extra.append(str(Path(work) / "copies-cleaned.jsonl"))

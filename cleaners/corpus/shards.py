@@ -1,18 +1,28 @@
-"""A batch of raw files cleaned into a shard: one JSON line per outcome, in source order, each document
-with its dedup fingerprint; and the shards read back, in source order, for publishing."""
+"""A batch of raw files cleaned into a shard: one JSON line per outcome, in source order; and the shards
+read back, in source order, for publishing.
+
+A document's line starts with what deciding duplicates needs of it (``{"dedup": {"id", "candidate",
+"grp", "fingerprint"}, "document": {...}}``), computed here, where the cleaning runs in parallel, so
+the one place that decides only compares: it reads that first object of each line
+(:func:`read_dedup_records`) and never parses the documents; writing the outputs reads them whole
+(:func:`read_shards`). A rejection's line is ``{"rejected": {...}}``.
+"""
 
 from __future__ import annotations
 
 import heapq
+import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from cleaners.config import CleanerConfig, DedupConfig
 from cleaners.dedup.fingerprint import Fingerprint, fingerprint
-from cleaners.dedup.index import IndexedRecord
+from cleaners.dedup.index import IndexedRecord, group_key
+from cleaners.dedup.policy import Candidate
+from cleaners.dedup.repeated import line_group
 from cleaners.outputs.atomic import dumps, read_jsonl
 from cleaners.pipeline import Cleaner
 from cleaners.record import Document, Rejection
@@ -45,12 +55,18 @@ class ShardSummary:
     ranges: dict[str, list[int]] = field(default_factory=dict)
 
 
-def shard_line(outcome: Document | Rejection, dedup: DedupConfig) -> dict[str, Any]:
-    """A shard holds each outcome in order; documents carry their dedup fingerprint, computed here,
-    where the cleaning runs in parallel, so the one place that decides only compares."""
-    if isinstance(outcome, Document):
-        return {"document": outcome.to_json(), "fingerprint": fingerprint(outcome.text, dedup).to_json()}
-    return {"rejected": outcome.to_json()}
+def shard_line(outcome: Document | Rejection, dedup: DedupConfig, fp: Fingerprint | None = None) -> dict[str, Any]:
+    """An outcome's shard line; a document's fingerprint is computed unless given (an exact copy's)."""
+    if isinstance(outcome, Rejection):
+        return {"rejected": outcome.to_json()}
+    record = indexed(outcome, fp or fingerprint(outcome.text, dedup))
+    facts = {"id": record.id, "candidate": asdict(record.candidate), "grp": record.grp, "fingerprint": record.fp.to_json()}
+    return {"dedup": facts, "document": outcome.to_json()}
+
+
+def indexed(doc: Document, fp: Fingerprint) -> IndexedRecord:
+    """A document as the dedup index sees it: its id, the survivor policy's facts, its site group."""
+    return IndexedRecord(doc.id, Candidate.of(doc, fp), group_key(line_group(doc.metadata)), fp)
 
 
 def clean_files(
@@ -61,7 +77,7 @@ def clean_files(
     dedup: DedupConfig | None = None,
     start: int = 0,
     progress: Callable[..., None] | None = None,
-) -> tuple[int, int]:
+) -> tuple[int, int, float]:
     """Clean ``paths[start:]`` into ``handle`` (binary, a shard), one block of lines per file.
 
     A file's outcomes are written and flushed together once the file is done, so a process that dies
@@ -143,12 +159,28 @@ class FileRanges:
 
 
 def read_shards(shards: Iterable[str | Path]) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
+    """Every outcome of the shards, in their order: documents with their fingerprints, rejections."""
     for shard in shards:
         for line in read_jsonl(shard):
             if "document" in line:
-                yield Document.from_json(line["document"]), Fingerprint.from_json(line["fingerprint"])
+                yield Document.from_json(line["document"]), Fingerprint.from_json(line["dedup"]["fingerprint"])
             else:
                 yield Rejection.from_json(line["rejected"])
+
+
+_FACTS = '{"dedup":'
+_DECODER = json.JSONDecoder()
+
+
+def read_dedup_records(shards: Iterable[str | Path]) -> Iterator[IndexedRecord]:
+    """Each document of the shards as the dedup index sees it, in their order: only the first object
+    of each line is parsed, never the document."""
+    for shard in shards:
+        with open(shard, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith(_FACTS):
+                    facts, _ = _DECODER.raw_decode(line, len(_FACTS))
+                    yield IndexedRecord(facts["id"], Candidate(**facts["candidate"]), facts["grp"], Fingerprint.from_json(facts["fingerprint"]))
 
 
 def _order(source: dict[str, Any]) -> tuple[str, int]:
@@ -165,9 +197,19 @@ def _item_order(item) -> tuple[str, int]:
     return _order(doc.metadata["source"])
 
 
-def _this_run(shards: list[str], extra_shards: Iterable[str] = ()) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
-    """This run's outcomes in source order: the batch shards (consecutive slices of the sorted files,
+def _merged(read: Callable[[Iterable[str]], Iterator], shards: list[str], extra_shards: Iterable[str] = ()) -> Iterator:
+    """This run's items in source order: the batch shards (consecutive slices of the sorted files,
     read one after the other) merged with the extra shards, each in source order itself (the exact
     copies, the copies cleaned after all)."""
-    extra = [read_shards([shard]) for shard in extra_shards]
-    return heapq.merge(read_shards(shards), *extra, key=_item_order) if extra else read_shards(shards)
+    extra = [read([shard]) for shard in extra_shards]
+    return heapq.merge(read(shards), *extra, key=_item_order) if extra else read(shards)
+
+
+def this_run(shards: list[str], extra_shards: Iterable[str] = ()) -> Iterator[tuple[Document, Fingerprint] | Rejection]:
+    """This run's outcomes in source order (see :func:`read_shards`)."""
+    return _merged(read_shards, shards, extra_shards)
+
+
+def this_run_records(shards: list[str], extra_shards: Iterable[str] = ()) -> Iterator[IndexedRecord]:
+    """This run's documents as the dedup index sees them, in source order (see :func:`read_dedup_records`)."""
+    return _merged(read_dedup_records, shards, extra_shards)

@@ -203,9 +203,6 @@ class DedupIndex:
             )
 
     # -- reading ---------------------------------------------------------------------------
-    def __len__(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-
     def _rows(self, where: str, params: Iterable[Any] = ()) -> list[_Row]:
         return [_row(v) for v in self.db.execute(f"SELECT {_ROW_COLUMNS} FROM records WHERE {where}", tuple(params))]
 

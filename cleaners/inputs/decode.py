@@ -17,6 +17,8 @@ import gzip  # noqa: F401 (the doctests use it)
 import re
 import zlib
 
+from cleaners.inputs import size_text
+
 
 class NotText(ValueError):
     """The bytes are not text in any encoding presswash reads (binary data, or nothing at all)."""
@@ -50,7 +52,7 @@ def decompress(data: bytes, max_bytes: int) -> tuple[bytes, str | None]:
             while chunk:
                 out += inflater.decompress(chunk, max_bytes + 1 - len(out))
                 if len(out) > max_bytes:
-                    raise BadCompression(f"gzip data larger than the {max_bytes // (1024 * 1024)} MiB limit per file once decompressed (a decompression bomb?)")
+                    raise BadCompression(f"gzip data larger than the {size_text(max_bytes)} limit per file once decompressed (a decompression bomb?)")
                 chunk = inflater.unconsumed_tail
             out += inflater.flush()
         except zlib.error as exc:
@@ -58,7 +60,7 @@ def decompress(data: bytes, max_bytes: int) -> tuple[bytes, str | None]:
         if not inflater.eof:
             raise BadCompression("truncated gzip data: the file ends before the compressed stream does")
         if len(out) > max_bytes:
-            raise BadCompression(f"gzip data larger than the {max_bytes // (1024 * 1024)} MiB limit per file once decompressed (a decompression bomb?)")
+            raise BadCompression(f"gzip data larger than the {size_text(max_bytes)} limit per file once decompressed (a decompression bomb?)")
         rest = inflater.unused_data.lstrip(b"\x00")  # members may be padded with NULs
         if rest and not rest.startswith(GZIP_MAGIC):
             break  # trailing garbage after the last member: ignored, as gzip(1) does

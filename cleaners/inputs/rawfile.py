@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from cleaners.config import CleanerConfig
+from cleaners.inputs import size_text
 
 READ_ATTEMPTS = 3
 
@@ -61,13 +62,13 @@ def read_raw_file(root: str | Path, relpath: str, config: CleanerConfig | None =
                 link = " (reached through a symbolic link)" if os.path.islink(path) else ""
                 raise Unusable(f"is {_kind(before.st_mode)}{link}, not a regular file")
             if before.st_size > config.max_file_bytes:
-                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
+                raise Unusable(f"larger than the {size_text(config.max_file_bytes)} limit per file")
             try:
                 data = _read_all(fd, config.max_file_bytes + 1)
             except OSError as exc:
                 raise Unusable(f"cannot read the file: {exc.strerror or exc}") from None
             if len(data) > config.max_file_bytes:
-                raise Unusable(f"larger than the {config.max_file_bytes // (1024 * 1024)} MiB limit per file")
+                raise Unusable(f"larger than the {size_text(config.max_file_bytes)} limit per file")
             after = os.fstat(fd)
             if _same_version(before, after) and len(data) == after.st_size:
                 return data

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterator
 
 from cleaners.testing import hooks as testhooks
 
@@ -197,15 +197,6 @@ def _roll_forward(staging: Path, committing: bool = False) -> None:
         _fsync_dir(Path(parent))
     (staging / _MARKER).unlink()
     shutil.rmtree(staging, ignore_errors=True)
-
-
-def write_jsonl(handle: IO[str], objects: Iterable[Any]) -> int:
-    count = 0
-    for obj in objects:
-        handle.write(dumps(obj))
-        handle.write("\n")
-        count += 1
-    return count
 
 
 def read_jsonl(path: str | Path) -> Iterator[Any]:

@@ -160,11 +160,6 @@ class RunReport:
         """Raw files that appear in none of the outputs (must be empty)."""
         return sorted(set(self.files) - self._seen_paths)
 
-    def earlier(self) -> list[str]:
-        """Paths in the outputs that are not raw files of this run: records kept from earlier runs
-        (the output folder is cumulative). Not an error."""
-        return sorted(self._seen_paths - set(self.files))
-
     def balance(self) -> dict[str, Any]:
         """Every file seen this run is in documents ∪ duplicates ∪ rejected (the outputs may also hold
         files from earlier runs); records = documents + duplicates + rejected, each record once, a

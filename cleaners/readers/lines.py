@@ -298,10 +298,10 @@ class LineClassifier:
     def probabilities(self, lines: list[str], language: str | None = None) -> list[float]:
         rows = line_features(lines, language, self.rules, self.model.chrome_pattern)
         out = []
-        bias, weights = self.model.bias, [self.model.weights.get(k, 0.0) for k in FEATURES]
+        bias, weights = self.model.bias, [(k, self.model.weights.get(k, 0.0)) for k in FEATURES]
         for row in rows:
-            # the same products summed in the same order as sum(w[k] * v for k, v in row.items())
-            z = bias + sum([w * v for w, v in zip(weights, row.values())])
+            # each weight times its own feature, by name, summed in FEATURES order
+            z = bias + sum([w * row[k] for k, w in weights])
             out.append(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))))
         return out
 

@@ -42,11 +42,6 @@ def lock_path(out_dir: str | Path) -> Path:
     return Path(out_dir) / STATE_DIR / LOCK_NAME
 
 
-def holder(out_dir: str | Path) -> str:
-    """Who holds (or last held) the lock, as recorded in the lock file; '' if unknown."""
-    return _holder(lock_path(out_dir))
-
-
 def _holder(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()

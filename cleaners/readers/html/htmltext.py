@@ -6,7 +6,7 @@ Two entry points:
   broken: orphan closing tags whose opening tags are gone, a tag cut in half at the end of a truncated
   file. Block tags (opening *or* closing, matched or not) and ``<br>`` end a paragraph; everything else
   is inline. Parsed with BeautifulSoup (lxml).
-- :func:`extracted_to_paragraphs` for the XML tree trafilatura returns for a page's main content.
+- :func:`extracted_blocks` for the XML tree trafilatura returns for a page's main content.
 
 >>> fragment_to_paragraphs('Intro <b>bold</b></span></p>\\n Second &amp; last</p><h2>Heading</h2>tail <\\\\/sp', truncated=True)
 ['Intro bold', 'Second & last', 'Heading', 'tail']
@@ -92,11 +92,6 @@ class Block:
     text: str
     tag: str
     group: int
-
-
-def extracted_to_paragraphs(body) -> list[str]:
-    """Paragraphs from the lxml element trafilatura's ``bare_extraction`` returns as ``body``."""
-    return [block.text for block in extracted_blocks(body)]
 
 
 def extracted_blocks(body) -> list[Block]:
