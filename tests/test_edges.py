@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from tests.conftest import RAW, ROOT, SEEDS
-from tests.test_cli import run_cli
+from tests.flows.test_cli import run_cli
 
 
 def _unwritable_output(tmp_path) -> str:

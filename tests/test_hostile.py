@@ -21,7 +21,7 @@ import pytest
 from cleaners import Cleaner, CleanerConfig, Document, Rejection
 from cleaners.inputs.rawfile import Unusable, read_raw_file
 from flows.cli import main
-from tests.conftest import RAW, ROOT, SEEDS
+from tests.conftest import FIXTURES, RAW, ROOT, SEEDS
 
 GOOD_TEXT = (
     "The harbour council met on Tuesday evening to discuss the budget for the coming year. "
@@ -419,7 +419,7 @@ def test_bombs_are_refused_within_bounded_memory(hostile):
             assert outcome["text"].endswith(expect[name][1])
 
 
-FUZZ_FINDINGS = Path(__file__).resolve().parent / "fixtures" / "fuzz"
+FUZZ_FINDINGS = FIXTURES / "fuzz"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FUZZ_FINDINGS.iterdir()))
