@@ -196,7 +196,8 @@ def _posts_in(obj, found: list) -> list:
 def _has_text(post: dict) -> bool:
     content = post.get("content")
     content = content.get("rendered") if isinstance(content, dict) else content
-    return bool(re.sub(r"<[^>]+>|&nbsp;|\s", "", content or ""))
+    content = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", content or "")  # a PayPal button is not text
+    return bool(re.sub(r"<[^>]+>|&nbsp;|\s", "", content))
 
 
 def wordpress_posts(path: Path) -> list[dict]:

@@ -78,6 +78,7 @@ def test_quality_benchmark_smoke(quality, tmp_path, capsys):
     if importlib.util.find_spec("html_text"):  # a benchmark tool, not a presswash dependency
         assert ("Plain text, whole-page `html-text` dumps: P / R / F1", "cleaneval") in measures
         assert ("Plain text, whole-page `html-text` dumps: macro F1", "3 sources") in measures
+        assert ("Plain text, whole-page `html-text` dumps: snippets must-drop leaked", "boilerplate-snippets") in measures
     else:
         assert "Plain text of the HTML sets not measured: `html-text` is not installed" in report
     for score in re.findall(r"(\d\.\d{3}) / (\d\.\d{3}) / \*\*(\d\.\d{3})\*\*", report):
