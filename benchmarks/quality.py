@@ -288,7 +288,7 @@ class Run:
         self.rows: list[tuple[str, ...]] = []  # the main table: measure, source, n, three systems, reference
         self.notes: list[str] = []
         self.loso: list[tuple[str, dict, LosoResult]] = []
-        self.grid_cpu: dict[str, float] = {}
+        self.grid_cpu: dict[str, tuple[float, float]] = {}  # variant -> ms per page, ratio to bare trafilatura
         self.profile: list[tuple[str, float, float]] = []
         self.meta: dict[str, dict[str, Counter]] = {}  # source -> who -> field -> matches / total
 
