@@ -245,7 +245,12 @@ def table(rows: list[tuple[str, dict]]) -> str:
     lines = ["| pair kind | same-article pairs | " + " | ".join(name for name, _ in rows) + " |", "|---|---|" + "---|" * len(rows)]
     for k in kinds:
         pairs = next((r[k]["pairs"] for _, r in rows if k in r), 0)
-        cells = ["-" if k not in r else f"P {r[k]['precision']:.3f} / R {r[k]['recall']:.3f}" for _, r in rows]
+        cells = [
+            "-" if k not in r
+            else f"{r[k]['false_links']} false links" if not r[k]["pairs"]
+            else f"P {r[k]['precision']:.3f} / R {r[k]['recall']:.3f}"
+            for _, r in rows
+        ]
         lines.append(f"| {k} | {pairs} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -387,7 +392,7 @@ def cross_format(result: dict, part: str = "") -> tuple[float, float, int]:
         a, b = key.split("~")
         if a == b or (part and not (a.startswith(part + ":") and b.startswith(part + ":"))):
             continue
-        if {a.split(":")[-1], b.split(":")[-1]} <= {"html", "wp", "text", "trunc"}:
+        if {a.split(":")[-1], b.split(":")[-1]} <= {"html", "wp", "text", "trunc", "rescrape"}:
             found = round(r["recall"] * r["pairs"])
             tp, fn, fp = tp + found, fn + r["pairs"] - found, fp + r["false_links"]
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp + fn

@@ -26,7 +26,10 @@ Every article then appears as
 - ``html``: the page;
 - ``wp``: a WordPress REST post of the article (its gold body as ``<p>`` paragraphs; link, title);
 - ``text``: the whole page flattened to plain text, menus and all (:func:`flatten`);
-- ``trunc`` (every other article): the REST post cut off mid-string at 40-90% of its bytes,
+- ``trunc`` (every other article): the REST post cut off mid-string at 40-90% of its bytes;
+- ``rescrape`` (every fourth article): the page text again, in the same folder, with the first and
+  last tenth of its paragraphs cut (another day's scrape): copies of one story beside each other, with
+  no URL or title to tell, which must not teach dedup that the story is the site's,
 
 laid out as a scraper saves a site: ``<site>/<kind>/<slug>.<ext>``. Identity: the article; on the real
 sites, two pages whose gold texts share half their shingles (:func:`same_gold`) are one identity.
@@ -288,9 +291,14 @@ class Corpus:
         self.add(f"{site}/html/{slug}.html", page, identity, "html", site, part)
         post = rest_post(self.n, title, url, paragraphs(body) + list(content_extra))
         self.add(f"{site}/wp/{slug}.json", post, identity, "wp", site, part)
-        self.add(f"{site}/text/{slug}.txt", flatten(page).encode("utf-8"), identity, "text", site, part)
+        text = flatten(page)
+        self.add(f"{site}/text/{slug}.txt", text.encode("utf-8"), identity, "text", site, part)
         if self.n % 2 == 0 and len(post) > 600:
             self.add(f"{site}/trunc/{slug}.json", truncate(post, self.rng), identity, "trunc", site, part)
+        if self.n % 4 == 1:  # scraped again another day, beside the first: the same page text, its chrome cut otherwise
+            lines = text.split("\n\n")
+            cut = max(1, len(lines) // 10)
+            self.add(f"{site}/text/{slug}-again.txt", "\n\n".join(lines[cut:-cut] or lines).encode("utf-8"), identity, "rescrape", site, part)
 
 
 def _words(paragraph_list: list[str]) -> int:
