@@ -29,6 +29,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from cleaners.outputs import DEFAULT_FORMAT
+from cleaners.outputs import REGISTRY as WRITERS
+
 CONFIG_FILE = "presswash.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT = "default"
@@ -196,11 +199,11 @@ def _formats(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError('must be a list of formats, e.g. ["jsonl", "parquet"]')
-    unknown = [v for v in value if v not in ("jsonl", "parquet")]
+        raise ValueError(f"must be a list of formats, e.g. {json.dumps(list(WRITERS))}")
+    unknown = [v for v in value if v not in WRITERS]
     if unknown:
-        raise ValueError(f'unknown format "{unknown[0]}": must be "jsonl" or "parquet"')
-    return ["jsonl"] + [v for v in ("parquet",) if v in value]
+        raise ValueError(f'unknown format "{unknown[0]}": must be one of ' + ", ".join(f'"{name}"' for name in WRITERS))
+    return [DEFAULT_FORMAT] + [name for name in WRITERS if name in value and name != DEFAULT_FORMAT]
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("run.full", False, _bool, "read every raw file, changed or not (not only the new and changed ones)", "--full"),
     Setting("run.prune", False, _bool, "drop the records of raw files that are gone", "--prune"),
     Setting("output.formats", ["jsonl"], _formats, 'files to write: "jsonl" (always) and "parquet" (documents.parquet, needs pyarrow)', "--format",
-            choices=("jsonl", "parquet")),
+            choices=tuple(WRITERS)),
 ) + _dedup_settings()
 
 # Sections and what they are for.

@@ -1,12 +1,15 @@
-"""A new reader or tag is one module plus one registry line: a small one of each, registered here,
-goes through the real Cleaner like the bundled ones (sniffing, screening, cleaning, tagging)."""
+"""A new reader, tag or output format is one module plus one registry line: a small one of each,
+registered here, goes through the real Cleaner or the real run like the bundled ones."""
 
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from typing import Any, Iterator
 
-from cleaners import Cleaner
+from cleaners import Cleaner, outputs
+from cleaners.corpus import clean_directory
+from cleaners.outputs import Writer
+from cleaners.outputs.atomic import OutputSet
 from cleaners.readers import REGISTRY as READERS
 from cleaners.readers import Reader, ReadContext
 from cleaners.record import Document, Rejection, Source, new_document
@@ -46,3 +49,34 @@ def test_a_registered_tag_is_written_after_the_bundled_ones(tmp_path):
     (doc,) = Cleaner(tags=(*TAGS, SENTENCES)).process_file(path)
     assert doc.metadata["sentences"] == 3 and list(doc.metadata)[-1] == "sentences"
     assert doc.metadata["counts"]["words"] == 5 and doc.metadata["presswash_version"]
+
+
+class TitlesSink:
+    """A format of one file: the title of every document, one per line."""
+
+    def __init__(self, outputs: OutputSet):
+        self.handle = outputs.open("titles.txt")
+        self.lines = 0
+
+    def document(self, record: dict[str, Any]) -> None:
+        self.handle.write(f"{record['metadata']['title'] or ''}\n")
+        self.lines += 1
+
+    def duplicate(self, line: dict[str, Any]) -> None:
+        pass
+
+    def rejection(self, line: dict[str, Any]) -> None:
+        pass
+
+    def close(self) -> dict[str, dict[str, Any]]:
+        self.handle.close()
+        return {"titles.txt": {"records": self.lines}}
+
+
+def test_a_registered_output_format_is_written_with_the_others_and_listed_in_the_manifest(raw_copy, tmp_path, monkeypatch):
+    monkeypatch.setitem(outputs.REGISTRY, "titles", Writer("titles", ("titles.txt",), TitlesSink))
+    report = clean_directory(raw_copy, tmp_path / "out", formats=["titles"])
+    titles = (tmp_path / "out" / "titles.txt").read_text(encoding="utf-8").splitlines()
+    assert len(titles) == report["documents"] == 5
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outputs"]["titles.txt"] == {"records": 5} and "documents.jsonl" in manifest["outputs"]

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterator
 
-from cleaners.config import CleanerConfig, DedupConfig, Settings, check_settings
+from cleaners.config import CleanerConfig, DedupConfig, Settings, check_settings, load_config
 from cleaners.corpus.copies import split_copies, write_copies
 from cleaners.corpus.discover import batches, check_paths, discover
 from cleaners.corpus.plan import LedgerUpdate, Plan, plan_run
@@ -153,15 +153,15 @@ def run(settings: Settings, steps: Steps | None = None) -> dict[str, Any]:
 def clean_directory(raw_dir: str | Path | None = None, out_dir: str | Path | None = None, settings: Settings | None = None,
                     **changes: Any) -> dict[str, Any]:
     """Clean a raw folder in this process, without Prefect: the library path of ``presswash clean``,
-    incremental like it. ``settings``: the run's settings (default: ``Settings()``, the built-in
-    defaults; ``cleaners.config.load_config().settings()`` reads the ``presswash.toml`` of the current
-    folder); ``raw_dir``, ``out_dir`` and ``changes`` (any setting by name, as in
+    incremental like it. ``settings``: the run's settings (default: those of the ``presswash.toml`` of the
+    current folder, as ``presswash clean`` reads it, else the built-in defaults); ``raw_dir``,
+    ``out_dir`` and ``changes`` (any setting by name, as in
     :meth:`Settings.replace`: ``prune=True``, ``rules=["my-rules.toml"]``...) override it.
     Returns the run report (what ``report.json`` holds).
 
         report = clean_directory("raw", "clean-notebook", prune=True)
     """
-    settings = settings or Settings()
+    settings = settings or load_config().settings()
     if raw_dir is not None:
         changes["raw"] = raw_dir
     if out_dir is not None:
