@@ -1,0 +1,312 @@
+"""Agreement of presswash's quality verdicts with datatrove's filters, and what tagging costs.
+
+Usage::
+
+    python benchmarks/quality_filters.py EVAL_DIR --datatrove-python DT_PYTHON [--save] [--limit N]
+
+``DT_PYTHON`` is the interpreter of a virtual environment that has datatrove (never presswash's
+own environment: datatrove is not a dependency)::
+
+    python3 -m venv DT && DT/bin/pip install "datatrove[processing]==0.10.1"
+
+(``DATATROVE_PYTHON`` in the environment works too). The benchmark
+
+1. gets clean documents: presswash's ``Cleaner().process_bytes`` over the HTML pages of the dev sets
+   (``article-extraction``, ``dragnet``, ``cleaneval``, ``fundus``, ``boilerplate-snippets``), timing
+   each page, and the ``oscar-lines`` documents as plain text (their lines joined by newlines, not
+   cleaned: datatrove is usually run on such text);
+2. tags every document with :mod:`cleaners.tags.quality` (signals and verdicts), timing it;
+3. runs datatrove's ``GopherQualityFilter``, ``GopherRepetitionFilter``, ``C4QualityFilter`` and
+   ``FineWebQualityFilter`` (their default thresholds, the document's language as ``language``) in a
+   subprocess with ``DT_PYTHON`` over a JSONL of the same texts;
+4. prints agreement per filter, each disagreement with its class, and the CPU ratio of tagging to
+   cleaning (ms per document, both measured in this run on the same pages).
+
+A language whose word list datatrove lacks (every language but English for Gopher's stop words) is
+compared with datatrove's check off for it (``min_stop_words=None``), since presswash reports that
+check as skipped there; a language whose tokenizer presswash cannot reproduce has its word-based
+checks skipped, and datatrove's are turned off the same way for it (the table counts these).
+
+``--save`` writes ``benchmarks/results/quality_filters.md``.
+
+The same file has two modes that run under ``DT_PYTHON`` (they import datatrove and spaCy, never
+presswash):
+
+- ``--datatrove-worker IN OUT``: the datatrove side of the comparison;
+- ``--write-tokenizer-data``: writes ``cleaners/rules/quality/tokenizers.json.gz``, the spaCy
+  tokenizer rules (prefix, suffix and infix patterns, URL pattern, special cases, sentencizer
+  characters) that :mod:`cleaners.tags.quality` runs in plain Python to split words as datatrove does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "quality_filters.md"
+TOKENIZER_DATA = ROOT / "cleaners" / "rules" / "quality" / "tokenizers.json.gz"
+HTML_SETS = ("article-extraction", "dragnet", "cleaneval", "fundus", "boilerplate-snippets")
+FILTERS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
+
+# ---------------------------------------------------------------------------------------------
+# datatrove side (runs under DT_PYTHON)
+# ---------------------------------------------------------------------------------------------
+
+# spaCy languages whose blank tokenizer needs no extra package (ja, ko, th, vi, zh need segmenters).
+SPACY_LANGUAGES = (
+    "af am ar az bg ca cs da de dsb el en es et eu fa fi fo fr ga grc he hr hsb hu hy id is it ky la "
+    "lb lg lij lt lv mk ms nb nl pl pt ro ru sk sl sq sr sv ti tl tn tr tt uk xx yo"
+).split()
+# Character classes of at least this many characters are stored once (spaCy repeats its ALPHA and
+# ALPHA_LOWER classes in every pattern: French's token_match alone is 1.4 MB of them).
+SHARED_CLASS = 200
+
+
+def _share_classes(pattern: str, classes: list[str], index: dict[str, int]) -> str:
+    """Replace each long ``[...]`` class by ``\\x00N\\x00`` (N indexes ``classes``)."""
+    import re
+
+    def swap(match):
+        text = match.group(0)
+        if len(text) < SHARED_CLASS:
+            return text
+        if text not in index:
+            index[text] = len(classes)
+            classes.append(text)
+        return f"\x00{index[text]}\x00"
+
+    # a class: "[" then escaped characters or anything but "]" (spaCy's classes hold no nested [])
+    return re.sub(r"\[(?:\\.|[^\]\\])+\]", swap, pattern)
+
+
+def write_tokenizer_data(path: Path = TOKENIZER_DATA) -> None:
+    """Dump spaCy's blank-tokenizer rules of every language datatrove maps to one (see module doc)."""
+    import csv
+
+    from importlib.metadata import version
+
+    import spacy
+    from spacy.attrs import ORTH
+    from spacy.pipeline import Sentencizer
+
+    from datatrove.utils._import_utils import ASSETS_PATH
+    from datatrove.utils.text import PUNCTUATION, TERMINAL_PUNCTUATION
+
+    import re
+
+    patterns: list[str] = []
+    index: dict[str, int] = {}
+    classes: list[str] = []
+    class_index: dict[str, int] = {}
+
+    def pattern_id(function) -> int | None:
+        if function is None:
+            return None
+        regex = getattr(function, "__self__", None)
+        if regex is None or not hasattr(regex, "pattern"):
+            raise SystemExit(f"not a compiled pattern: {function!r}")
+        if re.compile(regex.pattern).flags != regex.flags:  # flags must be inline or the default
+            raise SystemExit(f"flags {regex.flags} not in the pattern {regex.pattern[:60]!r}")
+        if "\x00" in regex.pattern:
+            raise SystemExit(f"NUL in a pattern: {regex.pattern[:60]!r}")
+        shared = _share_classes(regex.pattern, classes, class_index)
+        restored = re.sub("\x00([0-9]+)\x00", lambda m: classes[int(m.group(1))], shared)
+        assert restored == regex.pattern, "shared classes must restore the pattern exactly"
+        if shared not in index:
+            index[shared] = len(patterns)
+            patterns.append(shared)
+        return index[shared]
+
+    languages: dict[str, dict] = {}
+    for code in SPACY_LANGUAGES:
+        tokenizer = spacy.blank(code).tokenizer
+        rules = sorted([d[ORTH] for d in tokens] for tokens in tokenizer.rules.values())
+        languages[code] = {
+            "prefix": pattern_id(tokenizer.prefix_search),
+            "suffix": pattern_id(tokenizer.suffix_search),
+            "infix": pattern_id(tokenizer.infix_finditer),
+            "token_match": pattern_id(tokenizer.token_match),
+            "url_match": pattern_id(tokenizer.url_match),
+            "special_cases": rules,
+        }
+    # datatrove's language -> tokenizer table, for the ISO 639-1 codes presswash detects
+    assignments: dict[str, str] = {}
+    with open(os.path.join(ASSETS_PATH, "tokenizer_assignment.csv"), encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code, default_code, default_script = row["code_1"], row["default_code_1"], row["default_script"]
+            if not code or default_code != "TRUE" or default_script != "TRUE" or code in assignments:
+                continue
+            kind, tok = row["type"], row["tok_code"]
+            if kind == "SpaCyTokenizer" and tok in languages:
+                assignments[code] = tok
+            else:  # WhitespaceTokenizer (its sentences are a regex), Stanza, IndicNLP, segmenters
+                assignments[code] = ""  # a tokenizer presswash does not reproduce
+    data = {
+        "source": f"spaCy {spacy.__version__} blank tokenizers, as datatrove {version('datatrove')} loads them",
+        "sentencizer_punct_chars": sorted(Sentencizer.default_punct_chars),
+        "punctuation": sorted(set(PUNCTUATION) | set(TERMINAL_PUNCTUATION)),
+        "terminal_punctuation": sorted(TERMINAL_PUNCTUATION),
+        "classes": classes,
+        "patterns": patterns,
+        "languages": languages,
+        "assignments": dict(sorted(assignments.items())),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    print(f"wrote {path} ({len(raw):,} bytes of JSON, {path.stat().st_size:,} gzipped; "
+          f"{len(languages)} languages, {len(patterns)} patterns, {len(classes)} shared classes, "
+          f"{len(assignments)} language codes)")
+
+
+def datatrove_worker(source: Path, target: Path) -> None:
+    """Run datatrove's four filters over a JSONL of {"id", "text", "language", "skip": [...]}.
+
+    ``language`` is the datatrove language to tokenize with; ``skip`` names checks to turn off
+    (``"stop_words"``: Gopher's stop-word minimum; ``"words"``: every word-based check).
+    Writes {"id", "gopher_quality": true | reason, ..., "words": n, "words_sha1": digest} per line
+    (the words datatrove split, to trace a disagreement to the word split).
+    """
+    import hashlib
+
+    from datatrove.data import Document
+    from datatrove.utils.text import split_into_words
+    from datatrove.utils.word_tokenizers import SpaCyTokenizer
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
+
+    cache: dict[tuple, object] = {}
+
+    def filters(language: str, skip: tuple[str, ...]):
+        key = (language, skip)
+        if key not in cache:
+            gopher_quality: dict = {"language": language}
+            gopher_repetition: dict = {"language": language}
+            c4: dict = {"language": language}
+            fineweb: dict = {"language": language}
+            if "stop_words" in skip:
+                gopher_quality["min_stop_words"] = None
+            if "words" in skip:
+                gopher_quality.update(min_doc_words=None, max_doc_words=None, min_avg_word_length=None,
+                                      max_avg_word_length=None, max_symbol_word_ratio=None,
+                                      max_non_alpha_words_ratio=None, min_stop_words=None)
+                gopher_repetition.update(top_n_grams=(), dup_n_grams=())
+                c4.update(min_num_sentences=-1)
+                fineweb.update(new_line_ratio=float("inf"))
+            cache[key] = {
+                "gopher_quality": GopherQualityFilter(**gopher_quality),
+                "gopher_repetition": GopherRepetitionFilter(**gopher_repetition),
+                "c4": C4QualityFilter(**c4),
+                "fineweb": FineWebQualityFilter(**fineweb),
+            }
+        return cache[key]
+
+    with open(source, encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+        for line in lines:
+            row = json.loads(line)
+            language = SpaCyTokenizer("xx") if row["language"] == "xx" else row["language"]
+            result = {"id": row["id"]}
+            for name, step in filters(language, tuple(row.get("skip") or ())).items():
+                doc = Document(text=row["text"], id=row["id"])
+                try:
+                    verdict = step.filter(doc)
+                except Exception as error:  # a crash in datatrove is a result too (e.g. no words)
+                    verdict = f"error: {type(error).__name__}: {error}"
+                if isinstance(verdict, tuple):
+                    verdict = verdict[1]
+                result[name] = verdict if verdict is True else str(verdict)
+            words = split_into_words(row["text"], language)
+            result["words"] = len(words)
+            result["words_sha1"] = hashlib.sha1("\x00".join(words).encode("utf-8", "surrogatepass")).hexdigest()
+            out.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] in ("--datatrove-worker", "--write-tokenizer-data"):
+    if sys.argv[1] == "--write-tokenizer-data":
+        write_tokenizer_data()
+    else:
+        datatrove_worker(Path(sys.argv[2]), Path(sys.argv[3]))
+    sys.exit(0)
+
+# ---------------------------------------------------------------------------------------------
+# presswash side
+# ---------------------------------------------------------------------------------------------
+
+
+def _source(name: str) -> dict:
+    return {"path": name, "format": None, "sha256": None, "record": None, "encoding": None}
+
+
+def collect(eval_dir: Path, limit: int | None) -> list[dict]:
+    """Clean documents of the dev sets: {"id", "set", "text", "language", "clean_cpu"}."""
+    from cleaners import Cleaner, Document
+    from cleaners.metadata import detect_language  # internal: the pipeline's own language guess
+
+    cleaner = Cleaner()
+    docs: list[dict] = []
+    for name in HTML_SETS:
+        folder = eval_dir / name / "html"
+        if not folder.is_dir():
+            print(f"  {name}: no html/ folder, skipped", file=sys.stderr)
+            continue
+        paths = sorted(folder.iterdir())[:limit]
+        for path in paths:
+            data = path.read_bytes()
+            start = time.process_time()
+            outcomes = list(cleaner.process_bytes(data, _source(path.name)))
+            spent = time.process_time() - start
+            for n, outcome in enumerate(o for o in outcomes if isinstance(o, Document)):
+                if not outcome.text:
+                    continue
+                docs.append({"id": f"{name}/{path.stem}/{n}", "set": name, "text": outcome.text,
+                             "language": outcome.metadata.get("language"), "clean_cpu": spent})
+    oscar = eval_dir / "oscar-lines"
+    for path in sorted(oscar.glob("*-train.json")) if oscar.is_dir() else []:
+        for n, item in enumerate(json.loads(path.read_text(encoding="utf-8"))[:limit]):
+            text = "\n".join(item["text"])
+            if text.strip():
+                docs.append({"id": f"oscar-lines/{path.stem}/{n}", "set": "oscar-lines", "text": text,
+                             "language": detect_language(text), "clean_cpu": None})
+    return docs
+
+
+def tag_all(docs: list[dict]) -> None:
+    """Signals and verdicts of every document, with the CPU each took (tokenizer cache warming up
+    along the way, as in a pipeline worker)."""
+    from cleaners.tags.quality import language_support, quality
+
+    for doc in docs:
+        start = time.process_time()
+        doc["quality"] = quality(doc["text"], doc["language"])
+        doc["tag_cpu"] = time.process_time() - start
+        _, faithful, stops = language_support(doc["language"])
+        doc["dt_language"] = doc["language"] if faithful else "xx"
+        doc["skip"] = [] if faithful and stops is not None else (["stop_words"] if faithful else ["words"])
+
+
+def run_datatrove(docs: list[dict], python: str) -> dict[str, dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with open(source, "w", encoding="utf-8") as out:
+            for doc in docs:
+                out.write(json.dumps({"id": doc["id"], "text": doc["text"], "language": doc["dt_language"],
+                                      "skip": doc["skip"]}) + "\n")
+        env = dict(os.environ, PYTHONWARNINGS="ignore")
+        subprocess.run([python, str(Path(__file__).resolve()), "--datatrove-worker", str(source), str(target)],
+                       check=True, env=env, stderr=subprocess.DEVNULL)
+        return {row["id"]: row for row in map(json.loads, target.read_text(encoding="utf-8").splitlines())}
