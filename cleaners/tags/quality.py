@@ -47,6 +47,8 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate, chain, compress, count, islice, repeat
+from operator import gt, lt, sub
 
 DATATROVE_RELEASE = "0.10.1"
 FILTERS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
@@ -184,17 +186,31 @@ class _Tokenizer:
         self.merge_length = max(map(len, self.merges), default=0)
 
     def chunk(self, string: str) -> tuple[str, ...]:
-        tokens = self.cache.get(string)
+        """The tokens of one whitespace-free string."""
+        entry = self.cache.get(string)
+        return (entry or self.entry(string))[0]
+
+    def entry(self, string: str) -> tuple:
+        """(tokens, non-symbol words, their characters, words with a letter, then the sentencizer's
+        transitions over these tokens: sentences started and state after, from state False, True).
+        Cached: documents share most of their words."""
+        entry = self.cache.get(string)
+        if entry is not None:
+            return entry
+        tokens = self.specials.get(string)
         if tokens is None:
-            tokens = self.specials.get(string)
-            if tokens is None:
-                tokens = self._tokenize(string)
-                if len(tokens) > 1 and self.merges:
-                    tokens = self._merge(tokens)
-            if len(self.cache) >= _CACHE_LIMIT:
-                self.cache.clear()
-            self.cache[string] = tokens
-        return tokens
+            tokens = self._tokenize(string)
+            if len(tokens) > 1 and self.merges:
+                tokens = self._merge(tokens)
+        punctuation, _, punct_chars = _punctuation()
+        words = [t for t in tokens if not punctuation.issuperset(t)]
+        alpha = sum(1 for t in tokens if any(c.isalpha() for c in t))
+        entry = (tokens, len(words), sum(map(len, words)), alpha,
+                 *_sentencizer(tokens, False, punct_chars), *_sentencizer(tokens, True, punct_chars))
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[string] = entry
+        return entry
 
     def _find(self, search, string: str) -> int:
         if search is None:
@@ -308,17 +324,22 @@ def language_support(language: str | None) -> tuple[str, bool, frozenset[str] | 
     return "xx", False, stops
 
 
+def prepare(languages=("en",)) -> None:
+    """Load the word rules of these languages now (a worker's warm-up): the first document of a
+    language otherwise pays for it (tens of ms; about 3 s for French, whose pattern is 1.4 MB)."""
+    for language in languages:
+        _tokenizer(language_support(language)[0])
+
+
 def words(text: str, language: str | None = None) -> list[str]:
     """The words datatrove's ``split_into_words(text, language)`` returns (punctuation included).
 
     >>> words("Don't stop (yet)... e-mail me!", "en")
     ['Do', "n't", 'stop', '(', 'yet', ')', '...', 'e', '-', 'mail', 'me', '!']
     """
-    chunk = _tokenizer(language_support(language)[0]).chunk
-    out: list[str] = []
-    for piece in text.split():
-        out.extend(chunk(piece))
-    return out
+    tokenizer = _tokenizer(language_support(language)[0])
+    get, entry = tokenizer.cache.get, tokenizer.entry
+    return [token for piece in text.split() for token in (get(piece) or entry(piece))[0]]
 
 
 def _is_punct(token: str) -> bool:  # spacy.lang.lex_attrs.is_punct
@@ -328,31 +349,58 @@ def _is_punct(token: str) -> bool:  # spacy.lang.lex_attrs.is_punct
     return True
 
 
-def sentence_count(line: str, tokenizer: _Tokenizer, punct_chars: frozenset[str]) -> int:
+def _sentencizer(tokens, seen_period: bool, punct_chars: frozenset[str]) -> tuple[int, bool]:
+    """spaCy's Sentencizer.predict over some tokens: (sentences started, seen_period after)."""
+    started = 0
+    for token in tokens:
+        in_punct_chars = token in punct_chars
+        if seen_period and not in_punct_chars and not _is_punct(token):
+            started += 1
+            seen_period = False
+        elif in_punct_chars:
+            seen_period = True
+    return started, seen_period
+
+
+def sentence_count(line: str, tokenizer: _Tokenizer) -> int:
     """Sentences of spaCy's sentencizer in a line (datatrove's ``len(split_into_sentences(line))``).
 
-    Whitespace runs other than one space are tokens to spaCy, and they can start a sentence.
+    Whitespace runs other than one space are tokens to spaCy (not punctuation: they start a
+    sentence after a period as a word does).
+
+    >>> sentence_count("One. Two! Three... four? five", _tokenizer("en"))
+    4
     """
-    tokens: list[str] = []
+    entry = tokenizer.entry
+    count, seen = 1, False
+    pieces = line.split()
+    if not pieces:
+        return 1
+    if " ".join(pieces) == line:
+        for piece in pieces:
+            e = entry(piece)
+            if seen:
+                count += e[6]
+                seen = e[7]
+            else:
+                count += e[4]
+                seen = e[5]
+        return count
     for n, piece in enumerate(_WHITESPACE_RUNS.split(line)):
         if not piece:
             continue
         if n % 2:  # a whitespace run: one leading space is the previous token's trailing space
-            rest = piece[1:] if piece[0] == " " else piece
-            if rest:
-                tokens.append(rest)
+            if piece != " ":
+                count += seen
+                seen = False
         else:
-            tokens.extend(tokenizer.chunk(piece))
-    if not tokens:
-        return 1
-    count, seen_period = 1, False
-    for token in tokens:
-        in_punct_chars = token in punct_chars
-        if seen_period and not in_punct_chars and not _is_punct(token):
-            count += 1
-            seen_period = False
-        elif in_punct_chars:
-            seen_period = True
+            e = entry(piece)
+            if seen:
+                count += e[6]
+                seen = e[7]
+            else:
+                count += e[4]
+                seen = e[5]
     return count
 
 
@@ -374,34 +422,83 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
-def _top_ngram_chars(tokens: list[str], n: int) -> int:
-    """datatrove's find_top_duplicate over " ".join n-grams: length of the most frequent (first
-    seen among ties) times its count; tuples compare as the joined strings do (tokens hold no
-    spaces)."""
-    if len(tokens) < n:
-        return 0
-    counts = Counter(zip(*(tokens[i:] for i in range(n))))
-    gram, count = max(counts.items(), key=lambda item: item[1])  # max keeps the first of ties
-    return (sum(map(len, gram)) + n - 1) * count
+def _top_ngram_chars(tokens: list[str], sizes=TOP_NGRAMS) -> dict[int, int]:
+    """datatrove's find_top_duplicate over " ".join n-grams, for each n: length of the most frequent
+    (the first seen among ties, as Counter.most_common(1) picks) times its count. Tuples compare as
+    the joined strings do (tokens hold no spaces).
 
-
-def _duplicated_ngram_chars(tokens: list[str], n: int) -> int:
-    """datatrove's find_all_duplicate: characters of "".join n-grams seen before, skipping n words
-    after each hit."""
-    grams = list(map("".join, zip(*(tokens[i:] for i in range(n)))))
-    if len(set(grams)) == len(grams):
-        return 0
-    unique: set[str] = set()
-    repeated, idx, end = 0, 0, len(grams)
-    while idx < end:
-        gram = grams[idx]
-        if gram in unique:
-            repeated += len(gram)
-            idx += n
+    An n-gram can repeat only where its (n-1)-gram prefix does, so from the second size on only
+    those positions are counted (they keep first-occurrence order); when nothing repeats, the top
+    is the first n-gram, once.
+    """
+    size = len(tokens)
+    result: dict[int, int] = {}
+    repeated: list[int] | None = None
+    for n in sizes:  # ascending and consecutive
+        end = size - n + 1
+        if end <= 0:
+            result[n] = 0
+            continue
+        if repeated is None:
+            positions: range | list[int] = range(end)
+            grams = list(zip(*(tokens[i:] for i in range(n))))
         else:
-            unique.add(gram)
-            idx += 1
-    return repeated
+            positions = [p for p in repeated if p < end]
+            grams = [tuple(tokens[p:p + n]) for p in positions]
+        counts = Counter(grams)
+        values = list(counts.values())
+        top = max(values, default=1)
+        gram = next(islice(counts, values.index(top), None)) if top > 1 else tuple(tokens[:n])
+        result[n] = (sum(map(len, gram)) + n - 1) * top
+        repeated = [p for p, g in zip(positions, grams) if counts[g] > 1]
+    return result
+
+
+_KEY = 12  # characters: two equal n-grams of at least this length start with the same ones
+
+
+def _duplicated_ngram_chars(tokens: list[str], sizes=DUP_NGRAMS) -> dict[int, int]:
+    """datatrove's find_all_duplicate for each n: characters of the "".join n-grams seen before,
+    skipping n words after each hit.
+
+    Equal n-grams have equal lengths, and when that length is at least ``_KEY``, the same first
+    ``_KEY`` characters: only positions whose key repeats, or whose n-gram is shorter, can take
+    part in a repeat. The exact loop runs over the positions whose n-gram does repeat; the others
+    are never hits and never matter to one.
+    """
+    size = len(tokens)
+    joined = "".join(tokens)
+    offsets = [0, *accumulate(map(len, tokens))]
+    keys = [joined[a:a + _KEY] for a in offsets[:size]]
+    key_counts = Counter(keys)
+    shared = list(compress(count(), map(gt, map(key_counts.__getitem__, keys), repeat(1))))
+    result = {}
+    short: list[int] | None = None
+    for n in sizes:  # ascending: an n-gram is longer than the (n-1)-gram at its position
+        end = size - n + 1
+        if end <= 0:
+            result[n] = 0
+            continue
+        if short is None:
+            short = list(compress(count(), map(lt, map(sub, offsets[n:], offsets[:end]), repeat(_KEY))))
+        else:
+            short = [p for p in short if p < end and offsets[p + n] - offsets[p] < _KEY]
+        positions = sorted({p for p in shared if p < end}.union(short))
+        grams = [joined[offsets[p]:offsets[p + n]] for p in positions]
+        gram_counts = Counter(grams)
+        unique: set[str] = set()
+        repeated = idx = 0
+        for position, gram in zip(positions, grams):
+            if position < idx or gram_counts[gram] == 1:
+                continue
+            if gram in unique:
+                repeated += len(gram)
+                idx = position + n
+            else:
+                unique.add(gram)
+                idx = position + 1
+        result[n] = repeated
+    return result
 
 
 def _ratio(numerator: int, denominator: int) -> float:
@@ -421,25 +518,32 @@ def quality_signals(text: str, language: str | None = None,
     """
     code, faithful, stops = language_support(language)
     tokenizer = _tokenizer(code)
-    chunk = tokenizer.chunk
-    punctuation, terminal, punct_chars = _punctuation()
+    punctuation, terminal, _ = _punctuation()
     t = thresholds
 
-    # one word split for the whole text, and per line for C4 (splitlines boundaries are whitespace)
+    # one word split for the whole text (cached per whitespace-free piece, with its counts)
+    get, entry = tokenizer.cache.get, tokenizer.entry
+    entries = [get(piece) or entry(piece) for piece in text.split()]
+    if entries:
+        token_groups, word_counts, word_lengths, alpha_counts = list(zip(*entries))[:4]
+        tokens = list(chain.from_iterable(token_groups))
+        n_words, word_chars, alpha_words = sum(word_counts), sum(word_lengths), sum(alpha_counts)
+    else:
+        tokens, n_words, word_chars, alpha_words = [], 0, 0, 0
+    n_tokens = len(tokens)
+
+    # C4QualityFilter.filter, line by line (split_paragraph=True)
     lines = text.splitlines()
-    tokens: list[str] = []
     c4 = Counter()
     c4_sentences = 0
+    max_word = t.c4_max_word_length
     for line in lines:
         pieces = line.split()
-        for piece in pieces:
-            tokens.extend(chunk(piece))
-        # C4QualityFilter.filter, one line
-        if t.c4_max_word_length != -1 and any(len(word) > t.c4_max_word_length for word in pieces):
+        if max_word != -1 and pieces and max(map(len, pieces)) > max_word:
             c4["too_long_word"] += 1
             continue
         stripped = line.strip()
-        if t.c4_remove_citations:
+        if t.c4_remove_citations and "[" in stripped:
             stripped = _CITATION.sub("", stripped)
         if t.c4_filter_no_terminal_punct and (not stripped.endswith(_C4_END_PUNCTUATION) or stripped.endswith("...")):
             c4["no_terminal_punct"] += 1
@@ -462,13 +566,8 @@ def quality_signals(text: str, language: str | None = None,
             continue
         c4["kept"] += 1
         if t.c4_min_num_sentences != -1:
-            c4_sentences += sentence_count(stripped, tokenizer, punct_chars)
+            c4_sentences += sentence_count(stripped, tokenizer)
 
-    n_tokens = len(tokens)
-    non_symbol = [w for w in tokens if not punctuation.issuperset(w)]
-    n_words = len(non_symbol)
-    word_chars = sum(map(len, non_symbol))
-    alpha_words = sum(1 for w in tokens if any(c.isalpha() for c in w))
     hashes = text.count("#")
     ellipses = text.count("...") + text.count("…")
     n_lines = len(lines)
@@ -519,12 +618,14 @@ def quality_signals(text: str, language: str | None = None,
         "dup_line_ratio": _ratio(dup_lines, len(rep_lines)),
         "dup_line_char_ratio": _ratio(dup_line_chars, chars),
     }
+    tops = _top_ngram_chars(tokens)
     for n in TOP_NGRAMS:
-        top = _top_ngram_chars(tokens, n)
+        top = tops[n]
         signals[f"top_{n}_gram_chars"] = top
         signals[f"top_{n}_gram_char_ratio"] = _ratio(top, chars)
+    duplicated = _duplicated_ngram_chars(tokens)
     for n in DUP_NGRAMS:
-        dup = _duplicated_ngram_chars(tokens, n)
+        dup = duplicated[n]
         signals[f"dup_{n}_gram_chars"] = dup
         signals[f"dup_{n}_gram_char_ratio"] = _ratio(dup, chars)
     signals.update({
