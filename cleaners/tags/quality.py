@@ -40,6 +40,7 @@ Known differences from datatrove are listed, measured, in ``benchmarks/results/q
 from __future__ import annotations
 
 import gzip
+from bisect import bisect_left
 import json
 import re
 import unicodedata
@@ -48,7 +49,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import gt, lt, sub
+from operator import add, gt, itemgetter, lt, mul, sub
 
 DATATROVE_RELEASE = "0.10.1"
 FILTERS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
@@ -149,7 +150,7 @@ def _punctuation() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
             frozenset(data["sentencizer_punct_chars"]))
 
 
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000  # whitespace-free pieces per language (about 12 MB when full)
 _SHARED = re.compile("\x00([0-9]+)\x00")  # a long character class stored once in the data
 
 
@@ -174,7 +175,8 @@ class _Tokenizer:
         self.token_match = token_match.match if token_match else None
         self.url_match = url_match.match if url_match else None
         self.specials = {"".join(tokens): tuple(tokens) for tokens in spec["special_cases"]}
-        self.cache: dict[str, tuple[str, ...]] = {}
+        self.cache: dict[str, tuple] = {}  # the pieces seen lately, and the generation before
+        self.older: dict[str, tuple] = {}
         self.code = code
         # spaCy's second pass (Tokenizer._apply_special_cases, faster_heuristics on): a special
         # case that affix splitting would cut is found again as that token sequence and re-merged
@@ -184,6 +186,8 @@ class _Tokenizer:
                     or (self.infix_finditer and any(True for _ in self.infix_finditer(orth)))):
                 self.merges[self._tokenize(orth, with_specials=False)] = orth
         self.merge_length = max(map(len, self.merges), default=0)
+        # a piece of letters only is one token when no affix pattern can cut such a piece
+        self.letters_stay_whole = all(_never_cuts_letters(p) for p in (prefix, suffix, infix) if p is not None)
 
     def chunk(self, string: str) -> tuple[str, ...]:
         """The tokens of one whitespace-free string."""
@@ -194,10 +198,13 @@ class _Tokenizer:
         """(tokens, non-symbol words, their characters, words with a letter, then the sentencizer's
         transitions over these tokens: sentences started and state after, from state False, True).
         Cached: documents share most of their words."""
-        entry = self.cache.get(string)
+        entry = self.cache.get(string) or self.older.get(string)
         if entry is not None:
+            self._store(string, entry)
             return entry
         tokens = self.specials.get(string)
+        if tokens is None and self.letters_stay_whole and string.isalpha():
+            tokens = (string,)
         if tokens is None:
             tokens = self._tokenize(string)
             if len(tokens) > 1 and self.merges:
@@ -207,10 +214,15 @@ class _Tokenizer:
         alpha = sum(1 for t in tokens if any(c.isalpha() for c in t))
         entry = (tokens, len(words), sum(map(len, words)), alpha,
                  *_sentencizer(tokens, False, punct_chars), *_sentencizer(tokens, True, punct_chars))
-        if len(self.cache) >= _CACHE_LIMIT:
-            self.cache.clear()
-        self.cache[string] = entry
+        self._store(string, entry)
         return entry
+
+    def _store(self, string: str, entry: tuple) -> None:
+        cache = self.cache
+        if len(cache) >= _CACHE_LIMIT:  # the current generation becomes the older one (same dict kept)
+            self.older = cache.copy()
+            cache.clear()
+        cache[string] = entry
 
     def _find(self, search, string: str) -> int:
         if search is None:
@@ -305,6 +317,64 @@ class _Tokenizer:
         return tuple(tokens)
 
 
+def _never_cuts_letters(pattern: re.Pattern) -> bool:
+    """True when the pattern cannot match anywhere in a string of letters only (``str.isalpha``),
+    not even an empty match: every alternative needs a character, or a lookaround context, that no
+    letter is. Decided on the parsed pattern; anything not understood answers False."""
+    try:
+        from re import _constants as c
+        from re import _parser
+    except ImportError:  # pragma: no cover - another Python's internals
+        return False
+
+    def class_has_letter(items) -> bool:
+        for op, arg in items:
+            if op is c.LITERAL:
+                if chr(arg).isalpha():
+                    return True
+            elif op is c.RANGE:
+                if any(chr(code).isalpha() for code in range(arg[0], arg[1] + 1)):
+                    return True
+            elif op is c.CATEGORY:
+                if arg not in (c.CATEGORY_DIGIT, c.CATEGORY_SPACE, c.CATEGORY_UNI_DIGIT, c.CATEGORY_UNI_SPACE):
+                    return True
+            else:  # NEGATE and the rest
+                return True
+        return False
+
+    def blocked(sequence) -> bool:
+        """Some required element of this sequence fails inside a string of letters."""
+        for op, arg in sequence:
+            if op is c.LITERAL:
+                if not chr(arg).isalpha():
+                    return True
+            elif op is c.IN:
+                if not class_has_letter(arg):
+                    return True
+            elif op is c.CATEGORY:
+                if not class_has_letter([(op, arg)]):
+                    return True
+            elif op is c.SUBPATTERN:
+                if blocked(arg[3]):
+                    return True
+            elif op is c.BRANCH:
+                if all(blocked(branch) for branch in arg[1]):
+                    return True
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                if arg[0] >= 1 and blocked(arg[2]):
+                    return True
+            elif op is c.ASSERT:  # a lookaround that must see a non-letter (or the edge: a letter is there)
+                if blocked(arg[1]):
+                    return True
+            # AT anchors, ASSERT_NOT, ANY, ...: not a requirement that rules letters out
+        return False
+
+    try:
+        return blocked(_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover
+        return False
+
+
 @lru_cache(maxsize=None)
 def _tokenizer(code: str) -> _Tokenizer:
     return _Tokenizer(code)
@@ -371,14 +441,14 @@ def sentence_count(line: str, tokenizer: _Tokenizer) -> int:
     >>> sentence_count("One. Two! Three... four? five", _tokenizer("en"))
     4
     """
-    entry = tokenizer.entry
+    get, entry = tokenizer.cache.get, tokenizer.entry
     count, seen = 1, False
     pieces = line.split()
     if not pieces:
         return 1
     if " ".join(pieces) == line:
         for piece in pieces:
-            e = entry(piece)
+            e = get(piece) or entry(piece)
             if seen:
                 count += e[6]
                 seen = e[7]
@@ -394,7 +464,7 @@ def sentence_count(line: str, tokenizer: _Tokenizer) -> int:
                 count += seen
                 seen = False
         else:
-            e = entry(piece)
+            e = get(piece) or entry(piece)
             if seen:
                 count += e[6]
                 seen = e[7]
@@ -422,42 +492,38 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
-def _top_ngram_chars(tokens: list[str], sizes=TOP_NGRAMS) -> dict[int, int]:
+def _top_ngram_chars(tokens: list[str], offsets: list[int], sizes=TOP_NGRAMS) -> dict[int, int]:
     """datatrove's find_top_duplicate over " ".join n-grams, for each n: length of the most frequent
-    (the first seen among ties, as Counter.most_common(1) picks) times its count. Tuples compare as
-    the joined strings do (tokens hold no spaces).
+    (the first seen among ties, as Counter.most_common(1) picks) times its count.
 
-    An n-gram can repeat only where its (n-1)-gram prefix does, so from the second size on only
-    those positions are counted (they keep first-occurrence order); when nothing repeats, the top
-    is the first n-gram, once.
+    An n-gram is counted as one integer: its words' ids (first occurrence in the document) as digits
+    in base len(tokens) + 1, so equal integers are equal word sequences, which " ".join compares
+    the same (tokens hold no spaces). ``offsets`` are the tokens' starts in "".join(tokens).
     """
     size = len(tokens)
+    index: dict[str, int] = {}
+    ids = list(map(index.setdefault, tokens, count()))
+    base = size + 1
+    keys = ids
     result: dict[int, int] = {}
-    repeated: list[int] | None = None
-    for n in sizes:  # ascending and consecutive
+    for n in sizes:  # consecutive, from 2
         end = size - n + 1
         if end <= 0:
             result[n] = 0
             continue
-        if repeated is None:
-            positions: range | list[int] = range(end)
-            grams = list(zip(*(tokens[i:] for i in range(n))))
-        else:
-            positions = [p for p in repeated if p < end]
-            grams = [tuple(tokens[p:p + n]) for p in positions]
-        counts = Counter(grams)
+        keys = list(map(add, map(mul, keys[:end], repeat(base)), ids[n - 1:]))
+        counts = Counter(keys)
         values = list(counts.values())
-        top = max(values, default=1)
-        gram = next(islice(counts, values.index(top), None)) if top > 1 else tuple(tokens[:n])
-        result[n] = (sum(map(len, gram)) + n - 1) * top
-        repeated = [p for p, g in zip(positions, grams) if counts[g] > 1]
+        top = max(values)
+        position = keys.index(next(islice(counts, values.index(top), None)))
+        result[n] = (offsets[position + n] - offsets[position] + n - 1) * top
     return result
 
 
 _KEY = 12  # characters: two equal n-grams of at least this length start with the same ones
 
 
-def _duplicated_ngram_chars(tokens: list[str], sizes=DUP_NGRAMS) -> dict[int, int]:
+def _duplicated_ngram_chars(tokens: list[str], offsets: list[int], sizes=DUP_NGRAMS) -> dict[int, int]:
     """datatrove's find_all_duplicate for each n: characters of the "".join n-grams seen before,
     skipping n words after each hit.
 
@@ -468,7 +534,6 @@ def _duplicated_ngram_chars(tokens: list[str], sizes=DUP_NGRAMS) -> dict[int, in
     """
     size = len(tokens)
     joined = "".join(tokens)
-    offsets = [0, *accumulate(map(len, tokens))]
     keys = [joined[a:a + _KEY] for a in offsets[:size]]
     key_counts = Counter(keys)
     shared = list(compress(count(), map(gt, map(key_counts.__getitem__, keys), repeat(1))))
@@ -483,7 +548,9 @@ def _duplicated_ngram_chars(tokens: list[str], sizes=DUP_NGRAMS) -> dict[int, in
             short = list(compress(count(), map(lt, map(sub, offsets[n:], offsets[:end]), repeat(_KEY))))
         else:
             short = [p for p in short if p < end and offsets[p + n] - offsets[p] < _KEY]
-        positions = sorted({p for p in shared if p < end}.union(short))
+        positions = shared[:bisect_left(shared, end)]
+        if short:
+            positions = sorted(set(positions).union(short))
         grams = [joined[offsets[p]:offsets[p + n]] for p in positions]
         gram_counts = Counter(grams)
         unique: set[str] = set()
@@ -524,12 +591,10 @@ def quality_signals(text: str, language: str | None = None,
     # one word split for the whole text (cached per whitespace-free piece, with its counts)
     get, entry = tokenizer.cache.get, tokenizer.entry
     entries = [get(piece) or entry(piece) for piece in text.split()]
-    if entries:
-        token_groups, word_counts, word_lengths, alpha_counts = list(zip(*entries))[:4]
-        tokens = list(chain.from_iterable(token_groups))
-        n_words, word_chars, alpha_words = sum(word_counts), sum(word_lengths), sum(alpha_counts)
-    else:
-        tokens, n_words, word_chars, alpha_words = [], 0, 0, 0
+    tokens = list(chain.from_iterable(map(itemgetter(0), entries)))
+    n_words = sum(map(itemgetter(1), entries))
+    word_chars = sum(map(itemgetter(2), entries))
+    alpha_words = sum(map(itemgetter(3), entries))
     n_tokens = len(tokens)
 
     # C4QualityFilter.filter, line by line (split_paragraph=True)
@@ -618,12 +683,13 @@ def quality_signals(text: str, language: str | None = None,
         "dup_line_ratio": _ratio(dup_lines, len(rep_lines)),
         "dup_line_char_ratio": _ratio(dup_line_chars, chars),
     }
-    tops = _top_ngram_chars(tokens)
+    offsets = [0, *accumulate(map(len, tokens))]  # each token's start in "".join(tokens), and the end
+    tops = _top_ngram_chars(tokens, offsets)
     for n in TOP_NGRAMS:
         top = tops[n]
         signals[f"top_{n}_gram_chars"] = top
         signals[f"top_{n}_gram_char_ratio"] = _ratio(top, chars)
-    duplicated = _duplicated_ngram_chars(tokens)
+    duplicated = _duplicated_ngram_chars(tokens, offsets)
     for n in DUP_NGRAMS:
         dup = duplicated[n]
         signals[f"dup_{n}_gram_chars"] = dup
