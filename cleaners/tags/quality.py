@@ -170,7 +170,7 @@ class _Tokenizer:
         prefix, suffix, infix = compiled("prefix"), compiled("suffix"), compiled("infix")
         token_match, url_match = compiled("token_match"), compiled("url_match")
         self.prefix_search = prefix.search if prefix else None
-        self.suffix_search = suffix.search if suffix else None
+        self.suffix_search = _SuffixSearch(suffix) if suffix else None
         self.infix_finditer = infix.finditer if infix else None
         self.token_match = token_match.match if token_match else None
         self.url_match = url_match.match if url_match else None
@@ -182,12 +182,13 @@ class _Tokenizer:
         # case that affix splitting would cut is found again as that token sequence and re-merged
         self.merges: dict[tuple[str, ...], str] = {}
         for orth in self.specials:
-            if (self._find(self.prefix_search, orth) or self._find(self.suffix_search, orth)
+            if (self._find(self.prefix_search, orth) or (self.suffix_search and self.suffix_search(orth))
                     or (self.infix_finditer and any(True for _ in self.infix_finditer(orth)))):
                 self.merges[self._tokenize(orth, with_specials=False)] = orth
         self.merge_length = max(map(len, self.merges), default=0)
         # a piece of letters only is one token when no affix pattern can cut such a piece
         self.letters_stay_whole = all(_never_cuts_letters(p) for p in (prefix, suffix, infix) if p is not None)
+        self.suffix_pattern = suffix
 
     def chunk(self, string: str) -> tuple[str, ...]:
         """The tokens of one whitespace-free string."""
@@ -272,7 +273,7 @@ class _Tokenizer:
                     string = minus_pre
                     prefixes.append(prefix)
                     break
-            suf_len = self._find(self.suffix_search, string[pre_len:])
+            suf_len = self.suffix_search(string[pre_len:]) if self.suffix_search else 0
             if suf_len:
                 suffix, minus_suf = string[-suf_len:], string[:-suf_len]
                 if minus_suf and minus_suf in specials:
@@ -315,6 +316,84 @@ class _Tokenizer:
         tokens.extend(reversed(suffixes))
         # datatrove's strip_strings: tokens are stripped, empty ones dropped (none here: no spaces)
         return tuple(tokens)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level ``|`` alternatives of a pattern (outside groups and classes)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a leading "]" is a member
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+class _SuffixSearch:
+    """``suffix.search`` for spaCy's suffix patterns (``piece$|piece$|...``), faster: every match
+    ends at the end of the string, so its length is fixed by where it starts, and the leftmost start
+    over all alternatives is the answer whichever alternative gives it. Alternatives of bounded width
+    (the great majority) are searched from ``len - width`` on (lookbehinds still see the characters
+    before), the unbounded ones over the whole string. Returns the match length, 0 for none."""
+
+    def __init__(self, pattern: re.Pattern):
+        from re import _parser
+
+        self.pattern = pattern
+        self.split = False
+        try:
+            parts = _alternatives(pattern.pattern)
+            if len(parts) < 2 or not all(part.endswith("$") and not part.endswith("\\$") for part in parts):
+                return
+            bounded, unbounded, width = [], [], 0
+            for part in parts:
+                low, high = _parser.parse(part, pattern.flags).getwidth()
+                if high < 1000:
+                    bounded.append(part)
+                    width = max(width, high)
+                else:
+                    unbounded.append(part)
+            flags = pattern.flags & ~re.UNICODE
+            self.bounded = re.compile("|".join(bounded), flags) if bounded else None
+            self.unbounded = re.compile("|".join(unbounded), flags) if unbounded else None
+            self.width = width
+            self.split = True
+        except Exception:  # pragma: no cover - keep the plain search
+            self.split = False
+
+    def __call__(self, string: str) -> int:
+        if not self.split:
+            match = self.pattern.search(string)
+            return match.end() - match.start() if match is not None else 0
+        size = len(string)
+        start = size
+        if self.bounded is not None:
+            match = self.bounded.search(string, max(0, size - self.width))
+            if match is not None:
+                start = match.start()
+        if self.unbounded is not None:
+            match = self.unbounded.search(string, 0, size)
+            if match is not None and match.start() < start:
+                start = match.start()
+        return size - start
 
 
 def _never_cuts_letters(pattern: re.Pattern) -> bool:
