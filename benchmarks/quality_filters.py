@@ -181,7 +181,8 @@ def datatrove_worker(source: Path, target: Path) -> None:
     import hashlib
 
     from datatrove.data import Document
-    from datatrove.utils.text import split_into_words
+    from datatrove.pipeline.filters.c4_filters import CITATION_REGEX, END_PUNCTUATION, POLICY_SUBSTRINGS
+    from datatrove.utils.text import split_into_sentences, split_into_words
     from datatrove.utils.word_tokenizers import SpaCyTokenizer
     from datatrove.pipeline.filters import (
         C4QualityFilter,
@@ -230,6 +231,25 @@ def datatrove_worker(source: Path, target: Path) -> None:
                 if isinstance(verdict, tuple):
                     verdict = verdict[1]
                 result[name] = verdict if verdict is True else str(verdict)
+            # C4's kept lines and their sentences, by C4QualityFilter.filter's own loop without its
+            # early returns (lorem ipsum, curly bracket lines are left out of the count)
+            kept = sentences = 0
+            for text_line in row["text"].splitlines():
+                text_line = text_line.strip()
+                line_words = text_line.split()
+                if any(len(word) > 1000 for word in line_words):
+                    continue
+                text_line = CITATION_REGEX.sub("", text_line)
+                if not text_line.endswith(END_PUNCTUATION) or text_line.endswith("..."):
+                    continue
+                lowered = text_line.lower()
+                if len(line_words) < 3 or "lorem ipsum" in lowered or "javascript" in lowered or "{" in text_line:
+                    continue
+                if any(p in lowered for p in POLICY_SUBSTRINGS):
+                    continue
+                kept += 1
+                sentences += len(split_into_sentences(text_line, language))
+            result["c4_kept_lines"], result["c4_sentences"] = kept, sentences
             words = split_into_words(row["text"], language)
             result["words"] = len(words)
             result["words_sha1"] = hashlib.sha1("\x00".join(words).encode("utf-8", "surrogatepass")).hexdigest()
@@ -335,13 +355,15 @@ def compare(docs: list[dict], reference: dict[str, dict]) -> dict:
     table: dict[str, Counter] = {name: Counter() for name in FILTERS}
     disagreements: list[dict] = []
     reason_misses: list[dict] = []
-    split_differs = 0
+    split_differs = sentences_differ = 0
     for doc in docs:
         ref = reference[doc["id"]]
         mine = doc["quality"]["verdicts"]
         count, digest = _sha1_words(doc["text"], doc["language"])
         same_words = (count, digest) == (ref["words"], ref["words_sha1"])
         split_differs += not same_words
+        signals = doc["quality"]["signals"]
+        sentences_differ += (signals["c4_kept_lines"], signals["c4_sentences"]) != (ref["c4_kept_lines"], ref["c4_sentences"])
         for name in FILTERS:
             ours, theirs = mine[name]["pass"], ref[name] is True
             row = table[name]
@@ -359,7 +381,7 @@ def compare(docs: list[dict], reference: dict[str, dict]) -> dict:
                 reason_misses.append({"id": doc["id"], "filter": name, "presswash": mine[name]["reasons"],
                                       "datatrove": ref[name]})
     return {"table": table, "disagreements": disagreements, "reason_misses": reason_misses,
-            "split_differs": split_differs}
+            "split_differs": split_differs, "sentences_differ": sentences_differ}
 
 
 def cpu(docs: list[dict]) -> dict:
@@ -443,7 +465,9 @@ def render(docs: list[dict], result: dict, timing: dict, command: str) -> str:
     out += ["", f"Failing documents whose datatrove reason is not among presswash's reasons: "
             f"{len(result['reason_misses'])}.",
             f"Documents whose words (the list datatrove's `split_into_words` returns, compared by SHA-1) "
-            f"differ from presswash's: {result['split_differs']} of {len(docs)}."]
+            f"differ from presswash's: {result['split_differs']} of {len(docs)}. Documents whose C4 kept "
+            f"lines or their sentence count (datatrove's `split_into_sentences` per kept line) differ "
+            f"from presswash's signals: {result['sentences_differ']}."]
     for d in result["reason_misses"][:20]:
         out.append(f"- {d['id']} {d['filter']}: presswash {d['presswash']}, datatrove {d['datatrove']}")
     out += ["", CAUSES.strip()]

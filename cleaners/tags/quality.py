@@ -2,11 +2,12 @@
 
 Matched against **datatrove 0.10.1** (``datatrove.pipeline.filters``: ``GopherQualityFilter``,
 ``GopherRepetitionFilter``, ``C4QualityFilter``, ``FineWebQualityFilter``), with its default thresholds,
-and the word splitting it uses: spaCy 3.8's blank tokenizer of the document's language (rules shipped
-in ``rules/quality/tokenizers.json.gz``, written by ``benchmarks/quality_filters.py
+and the word splitting it uses: spaCy 3.8.18's blank tokenizer of the document's language (rules
+shipped in ``rules/quality/tokenizers.json.gz``, written by ``benchmarks/quality_filters.py
 --write-tokenizer-data``; run here in plain Python) and spaCy's sentencizer for C4's sentence count.
 
-Two functions, both pure:
+Two functions, pure (a per-process cache of split words only makes them faster), and
+:func:`quality` calling both; :func:`prepare` loads languages ahead (a worker's warm-up):
 
 - :func:`quality_signals` reads the text once (one line split, one word split shared by every
   check) and returns a flat dict of numbers: integer counts, from which the verdicts are decided
@@ -19,7 +20,7 @@ Two functions, both pure:
   checks not made for this language.
 
 Languages (ISO 639-1 codes, as ``metadata.language``): words are split with the spaCy rules
-datatrove assigns to the language (57 spaCy languages cover ~100 codes). Gopher's stop words are
+datatrove assigns to the language (57 spaCy languages, for 126 of the 177 codes datatrove maps). Gopher's stop words are
 datatrove's English list, the only one it has: in any other language ``gopher_enough_stop_words`` is
 skipped. A language whose datatrove tokenizer is not spaCy's blank one (Chinese, Japanese, Korean,
 Thai, Vietnamese, the Indic scripts, Stanza's languages), an unknown code and ``None`` get their words
@@ -40,10 +41,10 @@ Known differences from datatrove are listed, measured, in ``benchmarks/results/q
 from __future__ import annotations
 
 import gzip
-from bisect import bisect_left
 import json
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -61,6 +62,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {"en": frozenset(["the", "be", "to", "of
 _CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 _C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
 _C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+_C4_POLICY_PATTERN = re.compile("|".join(map(re.escape, _C4_POLICY)))
 # datatrove.pipeline.filters.gopher_repetition_filter
 _PARAGRAPHS = re.compile(r"\n{2,}")
 _LINES = re.compile("\n+")
@@ -257,6 +259,7 @@ class _Tokenizer:
 
     def _tokenize(self, string: str, with_specials: bool = True) -> tuple[str, ...]:
         specials, token_match = (self.specials if with_specials else {}), self.token_match
+        letters_whole = getattr(self, "letters_stay_whole", False)  # False while the merges are built
         prefixes: list[str] = []
         suffixes: list[str] = []
         last_size = 0
@@ -264,6 +267,8 @@ class _Tokenizer:
             if token_match and token_match(string):
                 break
             if string in specials:
+                break
+            if letters_whole and string.isalpha():  # no affix can be cut: the loop would stop here
                 break
             last_size = len(string)
             pre_len = self._find(self.prefix_search, string)
@@ -294,6 +299,8 @@ class _Tokenizer:
         if string:
             if string in specials:
                 tokens.extend(specials[string])
+            elif letters_whole and string.isalpha():  # no infix either; token/URL matches keep it whole too
+                tokens.append(string)
             elif (token_match and token_match(string)) or (self.url_match and self.url_match(string)):
                 tokens.append(string)
             else:
@@ -511,6 +518,19 @@ def _sentencizer(tokens, seen_period: bool, punct_chars: frozenset[str]) -> tupl
     return started, seen_period
 
 
+def _sentences(entries) -> int:
+    """Sentences in a line of single-space-separated pieces, from their cached transitions."""
+    count, seen = 1, False
+    for e in entries:
+        if seen:
+            count += e[6]
+            seen = e[7]
+        else:
+            count += e[4]
+            seen = e[5]
+    return count
+
+
 def sentence_count(line: str, tokenizer: _Tokenizer) -> int:
     """Sentences of spaCy's sentencizer in a line (datatrove's ``len(split_into_sentences(line))``).
 
@@ -667,27 +687,27 @@ def quality_signals(text: str, language: str | None = None,
     punctuation, terminal, _ = _punctuation()
     t = thresholds
 
-    # one word split for the whole text (cached per whitespace-free piece, with its counts)
+    # one pass over the lines: their words (cached per whitespace-free piece, with its counts; the
+    # line breaks splitlines knows are all whitespace, so the pieces are the text's) and C4's rules
     get, entry = tokenizer.cache.get, tokenizer.entry
-    entries = [get(piece) or entry(piece) for piece in text.split()]
-    tokens = list(chain.from_iterable(map(itemgetter(0), entries)))
-    n_words = sum(map(itemgetter(1), entries))
-    word_chars = sum(map(itemgetter(2), entries))
-    alpha_words = sum(map(itemgetter(3), entries))
-    n_tokens = len(tokens)
-
-    # C4QualityFilter.filter, line by line (split_paragraph=True)
     lines = text.splitlines()
+    entries: list[tuple] = []
     c4 = Counter()
     c4_sentences = 0
     max_word = t.c4_max_word_length
     for line in lines:
         pieces = line.split()
+        line_entries = list(map(get, pieces))
+        if None in line_entries:
+            line_entries = [e or entry(piece) for e, piece in zip(line_entries, pieces)]
+        entries += line_entries
+        # C4QualityFilter.filter, this line (split_paragraph=True)
         if max_word != -1 and pieces and max(map(len, pieces)) > max_word:
             c4["too_long_word"] += 1
             continue
         stripped = line.strip()
-        if t.c4_remove_citations and "[" in stripped:
+        cited = t.c4_remove_citations and "[" in stripped
+        if cited:
             stripped = _CITATION.sub("", stripped)
         if t.c4_filter_no_terminal_punct and (not stripped.endswith(_C4_END_PUNCTUATION) or stripped.endswith("...")):
             c4["no_terminal_punct"] += 1
@@ -705,12 +725,22 @@ def quality_signals(text: str, language: str | None = None,
         if t.c4_filter_curly_bracket and "{" in stripped:
             c4["curly_bracket"] += 1
             continue
-        if t.c4_filter_policy and any(p in lowered for p in _C4_POLICY):
+        if t.c4_filter_policy and _C4_POLICY_PATTERN.search(lowered):
             c4["policy"] += 1
             continue
         c4["kept"] += 1
         if t.c4_min_num_sentences != -1:
-            c4_sentences += sentence_count(stripped, tokenizer)
+            gaps = len(pieces) - 1
+            if not cited and stripped.count(" ") == gaps and len(stripped) == sum(map(len, pieces)) + gaps:
+                # one space between pieces: no whitespace token (a tab would be one)
+                c4_sentences += _sentences(line_entries)
+            else:
+                c4_sentences += sentence_count(stripped, tokenizer)
+    tokens = list(chain.from_iterable(map(itemgetter(0), entries)))
+    n_words = sum(map(itemgetter(1), entries))
+    word_chars = sum(map(itemgetter(2), entries))
+    alpha_words = sum(map(itemgetter(3), entries))
+    n_tokens = len(tokens)
 
     hashes = text.count("#")
     ellipses = text.count("...") + text.count("…")

@@ -145,6 +145,12 @@ def test_c4_line_counts():
     assert (s["c4_lorem_ipsum_lines"], s["c4_curly_bracket_lines"]) == (0, 0)
 
 
+def test_c4_sentences_count_a_tab_as_spacy_does():
+    # spaCy makes the tab a token, which starts a sentence after the period: 2 sentences, not 1
+    assert quality_signals("Three words here.\t!", "en")["c4_sentences"] == 2
+    assert quality_signals("Three words here. !", "en")["c4_sentences"] == 1
+
+
 def test_fineweb_signals():
     text = "A short line.\nanother short one\n\nA short line.\n" + "y" * 40
     s = quality_signals(text, "en")
