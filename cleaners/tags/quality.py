@@ -188,8 +188,11 @@ class _Tokenizer:
                     or (self.infix_finditer and any(True for _ in self.infix_finditer(orth)))):
                 self.merges[self._tokenize(orth, with_specials=False)] = orth
         self.merge_length = max(map(len, self.merges), default=0)
+        self.merge_starts = frozenset(pattern[0] for pattern in self.merges)
         # a piece of letters only is one token when no affix pattern can cut such a piece
-        self.letters_stay_whole = all(_never_cuts_letters(p) for p in (prefix, suffix, infix) if p is not None)
+        punctuation, _, punct_chars = _punctuation()
+        self.letters_stay_whole = (all(_never_cuts_letters(p) for p in (prefix, suffix, infix) if p is not None)
+                                   and not any(c.isalpha() for c in punctuation | punct_chars))
         self.suffix_pattern = suffix
 
     def chunk(self, string: str) -> tuple[str, ...]:
@@ -207,7 +210,10 @@ class _Tokenizer:
             return entry
         tokens = self.specials.get(string)
         if tokens is None and self.letters_stay_whole and string.isalpha():
-            tokens = (string,)
+            # one word of letters: a word with a letter, no punctuation, no sentence end
+            entry = ((string,), 1, len(string), 1, 0, False, 1, False)
+            self._store(string, entry)
+            return entry
         if tokens is None:
             tokens = self._tokenize(string)
             if len(tokens) > 1 and self.merges:
@@ -236,9 +242,9 @@ class _Tokenizer:
     def _merge(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
         """Re-merge special cases found as token sequences: longest first, then leftmost; a span is
         taken when its first and last tokens are free (spaCy's _filter_special_spans)."""
-        merges, size = self.merges, len(tokens)
-        found = [(i, i + n) for i in range(size) for n in range(1, min(self.merge_length, size - i) + 1)
-                 if tokens[i:i + n] in merges]
+        merges, size, starts = self.merges, len(tokens), self.merge_starts
+        found = [(i, i + n) for i in range(size) if tokens[i] in starts
+                 for n in range(1, min(self.merge_length, size - i) + 1) if tokens[i:i + n] in merges]
         if not found:
             return tokens
         found.sort(key=lambda span: (span[0] - span[1], span[0]))
