@@ -434,6 +434,36 @@ CAUSES = """
 """
 
 
+def warm_parts(docs: list[dict]) -> dict:
+    """Tagging again over the same documents, words now cached: ms per document in all, and in the
+    n-gram counts (timed by wrapping the module's two functions for this run)."""
+    from cleaners.tags import quality as module
+
+    spent = Counter()
+    originals = {name: getattr(module, name) for name in ("_top_ngram_chars", "_duplicated_ngram_chars")}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - start
+        return wrapper
+
+    for name, function in originals.items():
+        setattr(module, name, timed(name, function))
+    try:
+        start = time.process_time()
+        for doc in docs:
+            module.quality(doc["text"], doc["language"])
+        total = time.process_time() - start
+    finally:
+        for name, function in originals.items():
+            setattr(module, name, function)
+    return {"total": 1000 * total / len(docs), **{name: 1000 * value / len(docs) for name, value in spent.items()}}
+
+
 def render(docs: list[dict], result: dict, timing: dict, command: str) -> str:
     from cleaners import __version__
     from cleaners.tags.quality import DATATROVE_RELEASE
@@ -484,6 +514,19 @@ def render(docs: list[dict], result: dict, timing: dict, command: str) -> str:
         f"{timing['all_tag_ms']:.3f} ms each. Loading the word rules of every language once per "
         f"process (`prepare`; French's 1.4 MB pattern is most of it): {timing['load_s']:.2f} s, "
         f"not counted per document.",
+        "",
+        f"**Target: tagging <= 5% of cleaning: {'met' if timing['ratio'] <= 0.05 else 'missed'}.** Where the time "
+        f"goes, all {len(docs)} documents tagged again in a loop, words now cached: "
+        f"{timing['warm']['total']:.3f} ms per document, of which the top 2-4-gram counts "
+        f"{timing['warm']['_top_ngram_chars']:.3f} ms and the duplicated 5-10-gram counts "
+        f"{timing['warm']['_duplicated_ngram_chars']:.3f} ms; the rest of the first pass's "
+        f"{timing['all_tag_ms']:.3f} ms is splitting words seen for the first time (spaCy's affix "
+        f"patterns, in Python's `re`). Everything runs in pure Python, over "
+        f"{statistics.fmean(d['quality']['signals']['tokens'] for d in docs):,.0f} words per document on "
+        f"average: the n-gram counts are C-level passes (Counter over integer keys, a 12-character "
+        f"key that rules out most positions) and the word split is cached per whitespace-free piece "
+        f"(two generations of 50,000); 5% of {timing['clean_ms']:.0f} ms is "
+        f"{timing['clean_ms'] / 20:.1f} ms, which this design does not reach.",
     ]
     return "\n".join(out) + "\n"
 
@@ -508,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     result = compare(docs, reference)
     timing = cpu(docs)
     timing["load_s"] = load_seconds
+    timing["warm"] = warm_parts(docs)
     command = "python benchmarks/quality_filters.py EVAL_DIR --datatrove-python DT/bin/python" + \
         (f" --limit {args.limit}" if args.limit else "") + (" --save" if args.save else "")
     text = render(docs, result, timing, command)
