@@ -38,7 +38,7 @@ from typing import Any, Iterable
 from cleaners.config import CleanerConfig, DedupConfig
 from cleaners.corpus.shards import FileRanges, ShardSummary, clean_files
 from cleaners.outputs.atomic import dumps
-from cleaners.record import Rejection
+from cleaners.record import Rejection, new_source
 
 STARTUP_SECONDS = 180.0  # a spawned worker imports the cleaning libraries first (slow on a busy machine)
 RETRIES_AFTER_DEATH = 1
@@ -408,7 +408,7 @@ class WorkerPool:
 
     @staticmethod
     def _append_rejection(tmp: str, offset: int, relpath: str, reason: str) -> int:
-        source = {"path": relpath, "format": None, "sha256": None, "record": None, "encoding": None}
+        source = new_source(relpath)
         line = (dumps({"rejected": Rejection(source, reason).to_json()}) + "\n").encode("utf-8")
         with open(tmp, "r+b" if os.path.exists(tmp) else "wb") as handle:
             handle.seek(offset)
