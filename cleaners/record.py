@@ -36,8 +36,9 @@ class Source(TypedDict, total=False):
     ``path`` (relative to the raw folder, POSIX) is always there; ``format``, ``sha256`` (of the raw
     bytes), ``record`` (index inside the file) and ``encoding`` are filled in as the file is read
     (None until known); ``compression`` (``"gzip"``) and ``skipped_items`` (a WordPress export's
-    items that are not published content, ``[{"reason": "draft", "count": 2}, ...]`` by reason) are
-    None where they do not apply.
+    items that are not published content, by reason: ``{"draft": 2}`` as the reader counts them,
+    written as ``[{"reason": "draft", "count": 2}]``, one shape whatever the reasons, by
+    :func:`conform`) are None where they do not apply.
     """
 
     path: str
@@ -46,7 +47,7 @@ class Source(TypedDict, total=False):
     record: int | None
     encoding: str | None
     compression: str | None
-    skipped_items: list[dict[str, Any]] | None
+    skipped_items: dict[str, int] | list[dict[str, Any]] | None
 
 
 class Removal(TypedDict):
@@ -223,16 +224,28 @@ def new_document(source: Source, text: str, **fields: Any) -> "Document":
     return Document(id=record_id(source["path"], source["record"]), text=text, metadata=metadata)
 
 
+def _conform_source(source: dict[str, Any]) -> dict[str, Any]:
+    shaped = {key: source.get(key) for key in SOURCE_KEYS}
+    shaped.update((key, value) for key, value in source.items() if key not in shaped)
+    if isinstance(shaped["skipped_items"], dict):
+        shaped["skipped_items"] = [{"reason": reason, "count": n} for reason, n in shaped["skipped_items"].items()]
+    return shaped
+
+
 def conform(record: dict[str, Any]) -> dict[str, Any]:
     """A record (a document, duplicate or rejection line) in the shape of the record schema, as the
     writers write it: every key of the source and of the metadata present (None where unknown), dates
     as :func:`timestamp` gives them. Records built by :func:`new_document` have that shape already;
-    this covers the ones built elsewhere. Changes ``record`` in place and returns it."""
-    for source in (record.get("source"), (record.get("metadata") or {}).get("source")):
-        if isinstance(source, dict):
-            for key in SOURCE_KEYS:
-                source.setdefault(key, None)
+    this covers the ones built elsewhere; and ``skipped_items`` as a list. Changes ``record`` in place
+    and returns it.
+
+    >>> conform({"source": {"path": "a.xml", "skipped_items": {"draft": 2}}, "error": "..."})["source"]
+    {'path': 'a.xml', 'format': None, 'sha256': None, 'record': None, 'encoding': None, 'compression': None, 'skipped_items': [{'reason': 'draft', 'count': 2}]}
+    """
     metadata = record.get("metadata")
+    for holder in (record, metadata):
+        if isinstance(holder, dict) and isinstance(holder.get("source"), dict):
+            holder["source"] = _conform_source(holder["source"])
     if isinstance(metadata, dict):
         for key, default in METADATA_KEYS:
             if key not in metadata:

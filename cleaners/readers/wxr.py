@@ -1,8 +1,8 @@
 """Reader ``wordpress-wxr``: WordPress WXR exports (Tools → Export), one document per published post or page.
 
 An export holds much besides articles. Items that are not published content are skipped and
-counted, by reason, in ``source["skipped_items"]`` of every record of the file (``[{"reason":
-"draft", "count": 2}, ...]``; the run report adds them up per file): drafts and other unpublished statuses (``draft``, ``pending``, ``private``,
+counted, by reason, in ``source["skipped_items"]`` of every record of the file (``{"draft": 2}``,
+written as ``[{"reason": "draft", "count": 2}]``; the run report adds them up per file): drafts and other unpublished statuses (``draft``, ``pending``, ``private``,
 ``future``, ``trash``...), and items that are not articles at all (``attachment``, ``nav_menu_item``,
 ``revision``, block-editor and customizer internals).
 
@@ -164,8 +164,8 @@ def wxr_records(text: str, source: dict[str, Any]) -> Iterator[Document | Reject
             skipped[reason] += 1
         else:
             published.append((index, item, fields))
-    if skipped:  # one shape for every reason (a list, not an object keyed by reason): see cleaners.record
-        source["skipped_items"] = [{"reason": reason, "count": n} for reason, n in sorted(skipped.items())]
+    if skipped:  # written as [{"reason", "count"}] (cleaners.record.conform)
+        source["skipped_items"] = dict(sorted(skipped.items()))
     if not published:
         what = f"{len(items)} items, none a published post or page" if items else "no posts or pages at all"
         detail = f" (skipped: {', '.join(f'{n} {r}' for r, n in sorted(skipped.items()))})" if skipped else ""
