@@ -191,7 +191,7 @@ def test_the_flow_runs_from_a_script_without_a_main_guard_and_from_stdin(prefect
 SIGINT_AT = """\
 import os, signal, sys
 from flows.cli import main
-UNDER = sys.argv[1]
+UNDER, SENT = sys.argv[1], sys.argv[2]
 
 def trace(frame, event, arg):
     if event == "call" and frame.f_code.co_name == "_ser_model":
@@ -200,11 +200,15 @@ def trace(frame, event, arg):
             f = f.f_back
         if f is not None:
             sys.settrace(None)
+            open(SENT, "w").close()
             os.kill(os.getpid(), signal.SIGINT)
 
 if __name__ == "__main__":
+    # Ctrl-C as at a terminal: a test run started in the background (a non-interactive shell's "&") has
+    # SIGINT ignored, which children inherit, and presswash leaves an ignored SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.settrace(trace)
-    sys.exit(main(sys.argv[2:]))
+    sys.exit(main(sys.argv[3:]))
 """
 
 
@@ -214,7 +218,9 @@ def test_ctrl_c_while_prefect_starts_is_an_interruption(prefect_api, tmp_path, u
     in the log set-up it became "the cleaning run failed: PydanticSerializationError ... KeyboardInterrupt"."""
     (tmp_path / "sigint_at.py").write_text(SIGINT_AT)
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(tmp_path / "sigint_at.py"), under, "clean", "raw", "--out", str(out), "--no-config",
+    sent = tmp_path / "sent"
+    result = subprocess.run([sys.executable, str(tmp_path / "sigint_at.py"), under, str(sent), "clean", "raw", "--out", str(out), "--no-config",
                              "--progress", "off"], capture_output=True, text=True, cwd=ROOT, env=_env(prefect_api), timeout=300)
-    assert (result.returncode, result.stderr) == (130, INTERRUPTED)
+    assert sent.exists(), f"the SIGINT was never sent: {result.returncode} {result.stdout[-2000:]} {result.stderr[-2000:]}"
+    assert (result.returncode, result.stderr) == (130, INTERRUPTED), result.stdout[-2000:]
     assert not (out / "documents.jsonl").exists()
