@@ -148,9 +148,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, logs: PrefectLogging) -> int:
     try:
-        with HeldSignals():  # reading Prefect's settings (the API URL) imports Prefect
+        with HeldSignals():  # with the Dask runner, prepare reads Prefect's settings (the API URL): Prefect imports
             config, settings = prepare(args)
-            api_url = prefect_api_url()
     except USAGE_ERRORS as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
@@ -168,12 +167,13 @@ def _run(args: argparse.Namespace, logs: PrefectLogging) -> int:
     link: dict[str, str] = {}
     try:
         with run_locks(out, settings.state_path()), reporting(_reporter(args, config)) as progress:  # the lock first: a second run stops at once
-            progress.waiting("connecting to the Prefect server" if api_url else "starting Prefect's local server")
             with HeldSignals() as held:  # Prefect imports and starts: Ctrl-C waits until it is done
                 from flows.prestart import prestart, workers_needed
 
                 # workers and Prefect's temporary server start side by side, while the flow engine imports
+                # (the workers first; then Prefect's settings say whether a server is configured)
                 server_ready = prestart(workers_needed(settings))
+                progress.waiting("connecting to the Prefect server" if prefect_api_url() else "starting Prefect's local server")
                 from flows.clean import clean_corpus
 
                 logs.apply()
