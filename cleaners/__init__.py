@@ -14,7 +14,7 @@ whitespace, repairs), ``boilerplate`` (rules as data), ``metadata``, ``dedup``, 
 output), ``report``; ``pipeline`` ties the per-document steps together.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # 0.2.0: record schema v2 (a new version reads every raw file again: no v1 record stays in an output)
 
 from cleaners.config import CleanerConfig
 from cleaners.pipeline import Cleaner  # noqa: E402

@@ -98,6 +98,20 @@ def unchanged_task(out_dir: str, report: dict[str, Any], settings: dict[str, Any
     return publish_unchanged(out_dir, report, settings=settings, formats=formats)
 
 
+def _task_runner_workers() -> int | None:
+    """How many workers this flow run's task runner has, when it can say: a Dask task runner's cluster
+    (started here if it has not been: the first batch would start it). None for the others."""
+    from prefect.context import FlowRunContext
+
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    if runner is None or not hasattr(type(runner), "client"):
+        return None
+    try:
+        return len(runner.client.nthreads()) or None
+    except Exception:  # the first batch meets the same trouble and reports it
+        return None
+
+
 def default_workers(n_batches: int) -> int:
     return max(1, min(os.cpu_count() or 1, n_batches))
 
@@ -113,6 +127,10 @@ class PrefectSteps(Steps):
         self.logger.info(message)
 
     def started(self, files: int, batches: int, workers: int) -> None:
+        if not workers:  # the batches go to the task runner's workers (Dask): count those
+            workers = _task_runner_workers() or 0
+            if workers:
+                self.logger.info("the batches run on %d workers of the task runner", workers)
         self.progress.start(files, batches, workers)
 
     def stage(self, message: str) -> None:

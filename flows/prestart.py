@@ -93,12 +93,13 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def _healthy(process: subprocess.Popen, port: int, timeout: float) -> bool:
+def _healthy(process: subprocess.Popen, port: int, timeout: float, check: Callable[[], None] = lambda: None) -> bool:
     import httpx
 
     deadline = time.monotonic() + timeout
     with httpx.Client() as client:
         while time.monotonic() < deadline and process.poll() is None:
+            check()  # the caller's: raises if the run was interrupted meanwhile
             try:
                 if client.get(f"http://127.0.0.1:{port}/api/health").status_code == 200:
                     return True
@@ -108,7 +109,7 @@ def _healthy(process: subprocess.Popen, port: int, timeout: float) -> bool:
     return False
 
 
-def _adopt_server(process: subprocess.Popen, port: int) -> None:
+def _adopt_server(process: subprocess.Popen, port: int, check: Callable[[], None] = lambda: None) -> None:
     """Wait for the server started by :func:`_launch_server` and hand it to Prefect, which then uses
     it for the flow run (``SubprocessASGIServer`` is a singleton and skips starting when it is
     running). If anything differs from what is expected, the process is stopped and the flow call
@@ -117,7 +118,7 @@ def _adopt_server(process: subprocess.Popen, port: int) -> None:
         from prefect.server.api.server import SubprocessASGIServer
         from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
-        if not _healthy(process, port, float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())):
+        if not _healthy(process, port, float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()), check):
             raise RuntimeError("Prefect's temporary server did not start")
         server = SubprocessASGIServer()
         if server.running or not hasattr(server, "server_process"):
@@ -129,10 +130,11 @@ def _adopt_server(process: subprocess.Popen, port: int) -> None:
         process.wait()
 
 
-def prestart(workers: int) -> Callable[[], None]:
+def prestart(workers: int) -> Callable[..., None]:
     """Start ``workers`` worker processes and, with no ``PREFECT_API_URL``, Prefect's temporary
     server; return a function that hands the server to Prefect once it answers (call it after the
-    flow's imports, before the flow). Everything runs in the calling thread: the processes boot
+    flow's imports, before the flow; it takes a ``check`` called while it waits, which may raise to
+    stop waiting: a Ctrl-C held meanwhile). Everything runs in the calling thread: the processes boot
     while it imports, and no import ever runs in two threads at once (Prefect's packages import
     each other in cycles)."""
     from cleaners.runtime.workers import prestart as prestart_workers
@@ -143,6 +145,6 @@ def prestart(workers: int) -> Callable[[], None]:
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return lambda: None
+        return lambda check=None: None
     process, port = _launch_server()
-    return lambda: _adopt_server(process, port)
+    return lambda check=lambda: None: _adopt_server(process, port, check)

@@ -3,8 +3,8 @@
 The flow reports a few events to the current :class:`Reporter`: the run starts (how many files and
 batches), a batch finished (its summary), the run moved on to a stage ("deduplicating and writing"),
 the run ended. ``presswash clean`` installs a reporter with :func:`reporting`: a live bar (rich) on a
-terminal, plain periodic lines otherwise. With no reporter installed (the flow run by a Prefect
-worker, or from Python), the flow logs plain periodic lines through its run logger.
+terminal, plain periodic lines otherwise. The flow always logs plain periodic lines through its run
+logger too (they reach the run's log in Prefect, whoever started the run), reporter installed or not.
 
 No Prefect import here: the CLI imports this module before deciding whether to start Prefect.
 """
@@ -24,6 +24,9 @@ class Reporter:
 
     def waiting(self, message: str) -> None:
         """Before the flow starts (Prefect starting a temporary server can take seconds)."""
+
+    def link(self, message: str) -> None:
+        """Where to follow the run (its page in the Prefect UI), once it has started."""
 
     def start(self, files: int, batches: int, workers: int) -> None:
         """Cleaning starts: ``files`` raw files in ``batches`` batches."""
@@ -122,6 +125,9 @@ class LogReporter(Reporter):
     def waiting(self, message: str) -> None:
         self.emit(message)
 
+    def link(self, message: str) -> None:
+        self.emit(message)
+
     def start(self, files: int, batches: int, workers: int) -> None:
         self.tracker.begin(files)
         self._last = self.tracker.started
@@ -185,6 +191,9 @@ class BarReporter(Reporter):
     def waiting(self, message: str) -> None:
         self.task = self.progress.add_task(message, total=None)
 
+    def link(self, message: str) -> None:
+        self.progress.console.print(message, highlight=False, soft_wrap=True)  # above the bar, and stays
+
     def start(self, files: int, batches: int, workers: int) -> None:
         if self.task is None:
             self.task = self.progress.add_task("cleaning", total=files)
@@ -241,6 +250,39 @@ def reporting(reporter: Reporter) -> Iterator[Reporter]:
         reporter.close()
 
 
+class Both(Reporter):
+    """Each event to two reporters: the CLI's (the terminal) and the run's log."""
+
+    def __init__(self, first: Reporter, second: Reporter):
+        self.reporters = (first, second)
+
+    def waiting(self, message: str) -> None:
+        for r in self.reporters:
+            r.waiting(message)
+
+    def link(self, message: str) -> None:
+        for r in self.reporters:
+            r.link(message)
+
+    def start(self, files: int, batches: int, workers: int) -> None:
+        for r in self.reporters:
+            r.start(files, batches, workers)
+
+    def advance(self, summary: dict[str, Any]) -> None:
+        for r in self.reporters:
+            r.advance(summary)
+
+    def stage(self, message: str) -> None:
+        for r in self.reporters:
+            r.stage(message)
+
+    def close(self) -> None:
+        for r in self.reporters:
+            r.close()
+
+
 def current_reporter(log: Callable[[str], None]) -> Reporter:
-    """The reporter the CLI installed, or periodic lines through ``log`` (the flow's run logger)."""
-    return _CURRENT if _CURRENT is not None else LogReporter(log)
+    """Periodic lines through ``log`` (the flow's run logger: the run's log in Prefect says how far it
+    got, whoever started it), and each event also to the reporter the CLI installed, if any."""
+    run_log = LogReporter(log)
+    return run_log if _CURRENT is None else Both(_CURRENT, run_log)

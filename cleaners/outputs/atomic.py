@@ -115,7 +115,13 @@ class OutputSet:
         return staged
 
     def open(self, name: str) -> IO[str]:
-        return open(self.path(name), "w", encoding="utf-8", newline="\n")
+        """A text file to write ``OUT/name`` with. The only characters UTF-8 cannot hold are lone
+        surrogates (a raw file name that is not UTF-8, decoded by the OS with surrogate escapes); they are
+        written as ``\\udcXX``, the very JSON escape of that character, because JSON writers
+        (``json.dump(..., ensure_ascii=False)``, as ``report.json`` is written) only ever put them inside
+        strings: a JSON file written here stays valid JSON meaning the same, as the JSONL lines do
+        (:func:`dumps`)."""
+        return open(self.path(name), "w", encoding="utf-8", errors="backslashreplace", newline="\n")
 
     def stage_copy(self, target: str | Path) -> Path:
         """A copy of ``target`` (empty if it does not exist yet) to modify; it replaces ``target`` at commit.

@@ -2,8 +2,9 @@
 
 Written with the outputs (atomically, as part of the same output set): the run id and times, the
 presswash version, the settings, the counts, what the run read (new, changed, unchanged, deleted
-files), and each output file with its size, line count and SHA-256, so a downstream tool can tell
-whether anything changed without reading the corpus.
+files), each output file with its size, line count and SHA-256, so a downstream tool can tell
+whether anything changed without reading the corpus, and the version of the record schema the files
+follow (with how an empty output looks).
 """
 
 from __future__ import annotations
@@ -13,8 +14,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from cleaners.record import SCHEMA_VERSION
+
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: "schema" is an object (the record schema's version, id and file), "empty_outputs"
+
+# What the manifest says about the record schema the outputs follow, and about empty outputs.
+SCHEMA = {
+    "version": SCHEMA_VERSION,
+    "id": f"presswash/records/v{SCHEMA_VERSION}",
+    "file": f"cleaners/schema/records-v{SCHEMA_VERSION}.schema.json",
+    "defs": {"documents.jsonl": "#/$defs/document", "duplicates.jsonl": "#/$defs/duplicate", "rejected.jsonl": "#/$defs/rejected"},
+}
+EMPTY_OUTPUTS = (
+    "an output with no record has records 0: a .jsonl file is then empty (0 bytes, no line to infer a schema "
+    "from), a .parquet file has every column typed and no row"
+)
 
 
 class HashingWriter:
@@ -79,5 +94,6 @@ def build_manifest(
         "counts": {k: report.get(k) for k in ("files_seen", "records", "documents", "duplicates", "rejected")},
         "incremental": report.get("incremental"),
         "outputs": outputs,
-        "schema": "cleaners/schema/records-v1.schema.json",
+        "schema": SCHEMA,
+        "empty_outputs": EMPTY_OUTPUTS,
     }

@@ -78,6 +78,7 @@ class RunReport:
         self.started = time.perf_counter()
         # items a reader skipped without making a record of them (drafts, attachments, menu items in
         # a WordPress export), per file: readers put the counts in ``source["skipped_items"]``
+        # (record schema v2: ``[{"reason": ..., "count": ...}]``; v1 records held ``{reason: count}``)
         self.skipped_items: dict[str, dict[str, int]] = {}
 
     def _count(self, source: dict[str, Any], what: str) -> None:
@@ -88,8 +89,9 @@ class RunReport:
         self._files_in[what].add(path)
         self._check_record(path, source.get("record"))
         self._seen_paths.add(path)
-        if source.get("skipped_items"):
-            self.skipped_items[path] = source["skipped_items"]
+        skipped = source.get("skipped_items")
+        if skipped:
+            self.skipped_items[path] = {i["reason"]: i["count"] for i in skipped} if isinstance(skipped, list) else dict(skipped)
 
     def _check_record(self, path: str, record: Any) -> None:
         """Each record of a file once, a whole-file rejection alone; a file's outcomes come together

@@ -2,8 +2,9 @@
 dolma, trafilatura ``--json``.
 
 Each object with a ``text`` string (``raw_content`` and ``content`` are accepted too) is one record.
-Its text is cleaned again like plain text; everything else it carried is kept, unchanged, under
-``metadata.original`` (the text itself and trafilatura's duplicate ``raw_text`` excepted), and the
+Its text is cleaned again like plain text; everything else it carried is kept, unchanged, as JSON
+text in ``metadata.original_json`` (the text itself and trafilatura's duplicate ``raw_text``
+excepted; as text, so that foreign objects of any shape leave the records' types alone), and the
 fields whose meaning is unambiguous are also mapped to presswash's keys: ``title``, ``url`` (an
 ``http(s)`` URL in ``url``, ``link`` or ``source``), ``author``, ``published`` (``date``,
 ``published``, ``created``, ``date_published``), looked up at the top level and then in a nested
@@ -12,6 +13,8 @@ fields whose meaning is unambiguous are also mapped to presswash's keys: ``title
 >>> obj = {"id": "cc-1", "text": "Body.", "metadata": {"url": "https://www.example.org/a", "date": "2024-03-14"}}
 >>> is_tool_document(obj), mapped_metadata(obj)["url"], mapped_metadata(obj)["published"]
 (True, 'https://www.example.org/a', '2024-03-14')
+>>> mapped_metadata(obj)["original_json"]
+'{"id":"cc-1","metadata":{"url":"https://www.example.org/a","date":"2024-03-14"}}'
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.fragment import fragment_document
 from cleaners.readers.plaintext import plain_text_document
-from cleaners.record import Document, Rejection, Source
+from cleaners.record import Document, Rejection, Source, json_text, set_dates
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "json-documents"
@@ -84,7 +87,8 @@ def _date(value: Any) -> str | None:
 
 
 def mapped_metadata(obj: dict) -> dict[str, Any]:
-    """presswash's metadata keys from a document object, plus everything else under ``original``."""
+    """presswash's metadata keys from a document object (``published`` as found: see
+    :func:`cleaners.record.set_dates`), plus everything else as JSON text, ``original_json``."""
     url = _url(obj)
     return {
         "title": _string(_lookup(obj, ("title",))),
@@ -92,7 +96,7 @@ def mapped_metadata(obj: dict) -> dict[str, Any]:
         "author": _string(_lookup(obj, ("author", "authors"))) if isinstance(_lookup(obj, ("author", "authors")), str) else None,
         "published": _date(_lookup(obj, _DATE_KEYS)),
         "site": site_from_url(url) or _string(_lookup(obj, ("hostname",))),
-        "original": {k: v for k, v in obj.items() if k not in _DROPPED},
+        "original_json": json_text({k: v for k, v in obj.items() if k not in _DROPPED}),
     }
 
 
@@ -103,7 +107,9 @@ def tool_document(source: Source, obj: dict, truncated: bool, ctx: ReadContext) 
         doc = fragment_document(source, text)
     else:
         doc = plain_text_document(source, text, ctx)
-    doc.metadata.update(mapped_metadata(obj), truncated=truncated)
+    mapped = mapped_metadata(obj)
+    set_dates(doc.metadata, published=mapped.pop("published"))
+    doc.metadata.update(mapped, truncated=truncated)
     return doc
 
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.record import Document, Rejection, Source, new_document
+from cleaners.record import Document, Rejection, Source, new_document, new_wordpress
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "wordpress-json"
@@ -67,14 +67,38 @@ def _author_name(post: dict) -> str | None:
     return None
 
 
-def _wordpress_fields(post: dict) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key in ("id", "slug", "type", "status", "author", "categories", "tags"):
-        if key in post:
-            fields[key] = post[key]
-    if isinstance(fields.get("slug"), str):
-        fields["slug"] = normalize_inline(fields["slug"])
-    return fields
+def _embedded_terms(post: dict, taxonomy: str, ids: Any) -> list[str] | None:
+    """The names of the post's terms of ``taxonomy``, in the order of its ids, when the post embeds
+    them (``?_embed``: ``_embedded["wp:term"]``); None when it does not (the REST API gives ids)."""
+    embedded = post.get("_embedded")
+    groups = embedded.get("wp:term") if isinstance(embedded, dict) else None
+    if not isinstance(groups, list) or not isinstance(ids, list):
+        return None
+    names: dict[Any, str] = {}
+    for group in groups:
+        for term in group if isinstance(group, list) else ():
+            if isinstance(term, dict) and term.get("taxonomy") == taxonomy and isinstance(term.get("name"), str):
+                names[term.get("id")] = normalize_inline(term["name"])
+    if not names and ids:
+        return None
+    return [names[i] for i in ids if i in names]
+
+
+def _wordpress_fields(post: dict, used_excerpt: bool) -> dict[str, Any]:
+    """The ``wordpress`` object (:func:`cleaners.record.new_wordpress`): ids as the REST API gives them,
+    term names when the post embeds its terms."""
+    return new_wordpress(
+        id=post.get("id"),
+        slug=normalize_inline(post["slug"]) if isinstance(post.get("slug"), str) else None,
+        type=post.get("type"),
+        status=post.get("status"),
+        author_id=post.get("author"),
+        category_ids=post.get("categories"),
+        categories=_embedded_terms(post, "category", post.get("categories")),
+        tag_ids=post.get("tags"),
+        tags=_embedded_terms(post, "post_tag", post.get("tags")),
+        text_from="excerpt" if used_excerpt else "content",
+    )
 
 
 def wordpress_document(post: dict, source: dict[str, Any], truncated: bool) -> Document | Rejection:
@@ -100,10 +124,8 @@ def wordpress_document(post: dict, source: dict[str, Any], truncated: bool) -> D
         author=_author_name(post),
         site=site_from_url(url) or site_from_url(_rendered(post.get("guid"))),
         truncated=bool(truncated or used_excerpt),
-        wordpress=_wordpress_fields(post),
+        wordpress=_wordpress_fields(post, used_excerpt),
     )
-    if used_excerpt:
-        doc.metadata["wordpress"]["text_from"] = "excerpt"
     return doc
 
 

@@ -1,8 +1,8 @@
 """Reader ``wordpress-wxr``: WordPress WXR exports (Tools → Export), one document per published post or page.
 
 An export holds much besides articles. Items that are not published content are skipped and
-counted, by reason, in ``source["skipped_items"]`` of every record of the file (the run report adds
-them up per file): drafts and other unpublished statuses (``draft``, ``pending``, ``private``,
+counted, by reason, in ``source["skipped_items"]`` of every record of the file (``{"draft": 2}``,
+written as ``[{"reason": "draft", "count": 2}]``; the run report adds them up per file): drafts and other unpublished statuses (``draft``, ``pending``, ``private``,
 ``future``, ``trash``...), and items that are not articles at all (``attachment``, ``nav_menu_item``,
 ``revision``, block-editor and customizer internals).
 
@@ -28,7 +28,7 @@ from cleaners.inputs.safety import WXR_DTD_REFUSED, wxr_declares_dtd
 from cleaners.readers import ReadContext, Reader
 from cleaners.readers.fields import iso_utc, site_from_url
 from cleaners.readers.html.htmltext import fragment_to_paragraphs
-from cleaners.record import Document, Rejection, Source, new_document
+from cleaners.record import Document, Rejection, Source, new_document, new_wordpress
 from cleaners.text.normalize import normalize_inline
 
 FORMAT = "wordpress-wxr"
@@ -164,7 +164,7 @@ def wxr_records(text: str, source: dict[str, Any]) -> Iterator[Document | Reject
             skipped[reason] += 1
         else:
             published.append((index, item, fields))
-    if skipped:
+    if skipped:  # written as [{"reason", "count"}] (cleaners.record.conform)
         source["skipped_items"] = dict(sorted(skipped.items()))
     if not published:
         what = f"{len(items)} items, none a published post or page" if items else "no posts or pages at all"
@@ -198,17 +198,16 @@ def _document(item, fields: dict, source: dict[str, Any], authors: dict[str, str
     link = (fields.get(("", "link")) or "").strip()
     url = link if link.startswith("http") else None
     login = (fields.get(("dc", "creator")) or "").strip()
-    wordpress: dict[str, Any] = {
-        "id": int(post_id) if post_id.isdigit() else post_id or None,
-        "slug": normalize_inline(fields.get(("wp", "post_name"))),
-        "type": fields.get(("wp", "post_type"), "post").strip() or "post",
-        "status": "publish",
-        "author_login": normalize_inline(login),
-        "categories": _terms(item, "category"),
-        "tags": _terms(item, "post_tag"),
-    }
-    if from_excerpt:
-        wordpress["text_from"] = "excerpt"
+    wordpress = new_wordpress(  # an export names the terms but gives no term ids
+        id=post_id,
+        slug=normalize_inline(fields.get(("wp", "post_name"))),
+        type=fields.get(("wp", "post_type"), "post").strip() or "post",
+        status="publish",
+        author_login=normalize_inline(login),
+        categories=_terms(item, "category"),
+        tags=_terms(item, "post_tag"),
+        text_from="excerpt" if from_excerpt else "content",
+    )
     return new_document(
         source,
         text,
@@ -218,7 +217,7 @@ def _document(item, fields: dict, source: dict[str, Any], authors: dict[str, str
         modified=_date(fields.get(("wp", "post_modified_gmt")), None),
         author=authors.get(login) or normalize_inline(login),
         site=site_from_url(url) or site_from_url(site_url),
-        wordpress={k: v for k, v in wordpress.items() if v not in (None, "")},
+        wordpress=wordpress,
     )
 
 

@@ -38,7 +38,7 @@ from typing import Any, Iterable
 from cleaners.config import CleanerConfig, DedupConfig
 from cleaners.corpus.shards import FileRanges, ShardSummary, clean_files
 from cleaners.outputs.atomic import dumps
-from cleaners.record import Rejection
+from cleaners.record import Rejection, new_source
 
 STARTUP_SECONDS = 180.0  # a spawned worker imports the cleaning libraries first (slow on a busy machine)
 RETRIES_AFTER_DEATH = 1
@@ -67,6 +67,39 @@ def _describe_exit(code: int | None) -> str:
         hint = " (the system may have run out of memory)" if -code == signal.SIGKILL else ""
         return f"it was killed by {name}{hint}"
     return f"it exited with code {code}"
+
+
+# -- spawning without the caller's main module --------------------------------------------------
+# A spawned process normally runs the parent's main script again (as __mp_main__) before its target,
+# so that functions defined there can be unpickled. A worker's target and everything it is sent live
+# in this package, so a worker needs none of that; and running the script again breaks two common
+# cases: a script without an ``if __name__ == "__main__":`` guard would start a second run in every
+# worker (which then fails: the output is locked), and code read from standard input
+# (``python - <<EOF``, main file "<stdin>") cannot be run again at all. Workers are therefore started
+# without the main module: multiprocessing's preparation data for a process named WORKER_NAME leaves
+# out ``init_main_from_path`` / ``init_main_from_name``; every other process is left as it was.
+WORKER_NAME = "presswash-worker"
+
+
+def _install_spawn_without_main() -> None:
+    from multiprocessing import spawn
+
+    original = getattr(spawn, "get_preparation_data", None)
+    if original is None or getattr(original, "presswash", False):  # another Python: as it was; or done
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        if name == WORKER_NAME:
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data.presswash = True
+    spawn.get_preparation_data = get_preparation_data
+
+
+_install_spawn_without_main()
 
 
 def _worker_main(conn: Connection) -> None:
@@ -171,7 +204,7 @@ def _stop_prestarted() -> None:
 class _Worker:
     def __init__(self, ctx):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child,), name="presswash-worker", daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child,), name=WORKER_NAME, daemon=True)
         self.process.start()
         child.close()
         self.ready = False
@@ -375,7 +408,7 @@ class WorkerPool:
 
     @staticmethod
     def _append_rejection(tmp: str, offset: int, relpath: str, reason: str) -> int:
-        source = {"path": relpath, "format": None, "sha256": None, "record": None, "encoding": None}
+        source = new_source(relpath)
         line = (dumps({"rejected": Rejection(source, reason).to_json()}) + "\n").encode("utf-8")
         with open(tmp, "r+b" if os.path.exists(tmp) else "wb") as handle:
             handle.seek(offset)

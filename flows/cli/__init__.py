@@ -12,7 +12,7 @@ import sys
 
 from cleaners import __version__
 from flows.cli import clean, config, inspect, rules, serve
-from flows.cli.options import wrap
+from flows.cli.options import fail, wrap
 
 EXAMPLES = """\
 examples:
@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except KeyboardInterrupt:  # before a command's own handling (clean: while its settings are checked)
+        return fail("interrupted", 130)
     except BrokenPipeError:  # `presswash inspect FILE | head`: the reader left, not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from cleaners.config import Config, ConfigError, Settings, state_value
 from cleaners.corpus.discover import UsageError, check_paths
@@ -34,6 +36,14 @@ from flows.cli.options import (
     resolve_config,
     wrap,
 )
+from flows.cli.startup import (
+    HeldSignals,
+    PrefectLogging,
+    Terminated,
+    interruption,
+    prefect_api_url,
+)
+from flows.cli.startup import check_dask_address as probe_dask_scheduler
 from flows.progress import (
     LOG_INTERVAL_SECONDS,
     BarReporter,
@@ -61,6 +71,7 @@ Defaults come from presswash.toml (see presswash config); flags override them.
 # What stops a run before Prefect starts: one sentence, exit 2.
 USAGE_ERRORS = (ConfigError, UsageError, RulesError, ConfigMismatch, RuntimeError)
 EXIT_LOCKED = 75  # another run holds the output folder: try again later
+INTERRUPTED = "interrupted; the previous outputs are unchanged"
 
 
 def add_parser(commands) -> None:
@@ -87,7 +98,9 @@ def add_parser(commands) -> None:
 
 def prepare(args: argparse.Namespace) -> tuple[Config, Settings]:
     """The configuration and the run's settings, every check done before Prefect starts (paths,
-    rules, the dedup index's settings, the output formats, the Dask runner); raises the usage errors."""
+    rules, the dedup index's settings, the output formats, the Dask runner and its scheduler); raises
+    the usage errors. Reads Prefect's settings (the API URL may come from a Prefect profile): called
+    inside :class:`~flows.cli.startup.PrefectLogging`."""
     config = resolve_config(args)
     check_dask_address(config)
     raw, out = check_paths(config["paths.raw"], config["paths.out"])
@@ -96,12 +109,13 @@ def prepare(args: argparse.Namespace) -> tuple[Config, Settings]:
     for name in settings.output.formats:
         WRITERS[name].check()
     if settings.run.task_runner == "dask":
-        if not os.environ.get("PREFECT_API_URL"):
+        if not prefect_api_url():
             raise UsageError("--task-runner dask needs a running Prefect server: set PREFECT_API_URL (README: Scheduled runs)")
-        try:
-            import prefect_dask  # noqa: F401
-        except ImportError:
-            raise UsageError("--task-runner dask needs prefect-dask: pip install 'presswash[dask]'") from None
+        # found, not imported: importing it imports Prefect's flow engine, needlessly early
+        if importlib.util.find_spec("prefect_dask") is None:
+            raise UsageError("--task-runner dask needs prefect-dask: pip install 'presswash[dask]'")
+        if settings.run.dask_address:
+            probe_dask_scheduler(settings.run.dask_address)
     return config, settings
 
 
@@ -115,68 +129,93 @@ def _task_runner(settings: Settings):
     return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers() or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so that the run unwinds:
-    staged outputs discarded, lock released, worker processes and Prefect's server stopped."""
-
-
 def _on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
 def run(args: argparse.Namespace) -> int:
-    if threading.current_thread() is not threading.main_thread():
-        return _run(args)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        return _run(args)
-    except Terminated:
-        return fail("terminated; the previous outputs are unchanged", 143)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    with PrefectLogging(args.verbose) as logs:  # before anything imports Prefect, which reads them once
+        if threading.current_thread() is not threading.main_thread():
+            return _run(args, logs)
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return _run(args, logs)
+        except Terminated:
+            return fail("terminated; the previous outputs are unchanged", 143)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, logs: PrefectLogging) -> int:
     try:
-        config, settings = prepare(args)
+        with HeldSignals():  # with the Dask runner, prepare reads Prefect's settings (the API URL): Prefect imports
+            config, settings = prepare(args)
     except USAGE_ERRORS as exc:
         return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail(INTERRUPTED, 130)
+    except Exception as exc:  # a second Ctrl-C inside Prefect's settings, disguised by pydantic
+        cause = interruption(exc)
+        if cause is None:
+            raise
+        if isinstance(cause, Terminated):
+            raise Terminated() from None
+        return fail(INTERRUPTED, 130)
     out = Path(settings.paths.out)
-    # Prefect logs a failed run with its traceback; the command says what failed in one sentence
-    # instead, unless --verbose asks for Prefect's own logs.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.verbose else "CRITICAL")
 
     started = time.perf_counter()
+    link: dict[str, str] = {}
     try:
         with run_locks(out, settings.state_path()), reporting(_reporter(args, config)) as progress:  # the lock first: a second run stops at once
-            if os.environ.get("PREFECT_API_URL"):
-                progress.waiting("connecting to the Prefect server")
-            else:
-                progress.waiting("starting Prefect's local server")
-            from flows.prestart import prestart, workers_needed
+            with HeldSignals() as held:  # Prefect imports and starts: Ctrl-C waits until it is done
+                from flows.prestart import prestart, workers_needed
 
-            # workers and Prefect's temporary server start side by side, while the flow engine imports
-            server_ready = prestart(workers_needed(settings))
-            from flows.clean import clean_corpus
+                # workers and Prefect's temporary server start side by side, while the flow engine imports
+                # (the workers first; then Prefect's settings say whether a server is configured)
+                server_ready = prestart(workers_needed(settings))
+                progress.waiting("connecting to the Prefect server" if prefect_api_url() else "starting Prefect's local server")
+                from flows.clean import clean_corpus
 
-            server_ready()
-            flow_fn = clean_corpus
-            runner = _task_runner(settings)
-            if runner is not None:
-                flow_fn = clean_corpus.with_options(task_runner=runner)
-            report = flow_fn(settings)
+                logs.apply()
+                server_ready(held.check)
+                options: dict[str, Any] = {"on_running": [_announce_url(progress, link)]}
+                runner = _task_runner(settings)  # imports prefect-dask and Dask
+                if runner is not None:
+                    options["task_runner"] = runner
+            report = clean_corpus.with_options(**options)(settings)
     except OutputLocked as exc:
         return fail(str(exc), EXIT_LOCKED)
     except KeyboardInterrupt:
-        return fail("interrupted; the previous outputs are unchanged", 130)
+        return fail(INTERRUPTED, 130)
     except Exception as exc:  # the flow failed: say so in one sentence, no traceback
+        cause = interruption(exc)
+        if isinstance(cause, Terminated):
+            raise Terminated() from None
+        if cause is not None:
+            return fail(INTERRUPTED, 130)
         hint = "" if args.verbose else " (--verbose shows Prefect's log)"
         return fail(f"the cleaning run failed: {type(exc).__name__}: {exc}; the previous outputs are unchanged{hint}", 1)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif not args.quiet:
-        print(_summary(report, out, time.perf_counter() - started))
+        print(_summary(report, out, time.perf_counter() - started, link.get("url")))
     return 0
+
+
+def _announce_url(progress: Reporter, link: dict[str, str]):
+    """A hook for the flow's Running state: the flow run's page in the Prefect UI, shown at once (stderr)
+    and in the summary. Only with a Prefect API URL set (a standing server, or Prefect Cloud): Prefect's
+    temporary local server serves no UI and stops with the command, so a link to it would be dead."""
+
+    def hook(flow, flow_run, state) -> None:
+        from prefect.utilities.urls import url_for
+
+        url = url_for(flow_run) if prefect_api_url() else None
+        if url:
+            link["url"] = url
+            progress.link(f"flow run {flow_run.name!r}: {url}")
+
+    return hook
 
 
 def _reporter(args: argparse.Namespace, config: Config) -> Reporter:
@@ -194,7 +233,7 @@ def _reporter(args: argparse.Namespace, config: Config) -> Reporter:
     return LogReporter(emit, interval=0.0 if args.verbose else LOG_INTERVAL_SECONDS)
 
 
-def _summary(report: dict, out: Path, seconds: float) -> str:
+def _summary(report: dict, out: Path, seconds: float, url: str | None = None) -> str:
     lines = [
         f"presswash: {report['files_seen']} files, {report['records']} records -> "
         f"{report['documents']} documents, {report['duplicates']} duplicates, {report['rejected']} rejected "
@@ -224,4 +263,6 @@ def _summary(report: dict, out: Path, seconds: float) -> str:
         lines.append(f"  rejected files and records, with reasons: {out / REJECTED}")
     lines.append(f"  output: {out / DOCUMENTS}")
     lines.append(f"  report: {out / REPORT_HTML} (open it in a browser)")
+    if url:
+        lines.append(f"  flow run: {url}")
     return "\n".join(lines)

@@ -134,6 +134,8 @@ def _record_lines(e) -> list[Line]:
     lines.append([(f"{label} -> document {doc.id}", HEAD)])
     for key in ("title", "url", "author", "site", "published", "modified", "language"):
         value = meta.get(key)
+        if value is not None and meta.get(f"{key}_precision") == "day":  # the source gave only a date
+            value = f"{value[:10]} (a date only)"
         lines.append([(f"  {key:<10} ", ""), ("—" if value is None else str(value), DIM if value is None else "")])
     counts = meta.get("counts") or {}
     lines.append([(f"  {'counts':<10} {counts.get('chars', 0):,} chars, {counts.get('words', 0):,} words, {counts.get('paragraphs', 0):,} paragraphs", "")])
@@ -141,7 +143,7 @@ def _record_lines(e) -> list[Line]:
         lines.append([(f"  {'truncated':<10} yes: the source was cut off; the text is what survived", "yellow")])
     wp = meta.get("wordpress")
     if wp:
-        lines.append([(f"  {'wordpress':<10} " + ", ".join(f"{k} {v}" for k, v in wp.items()), "")])
+        lines.append([(f"  {'wordpress':<10} " + ", ".join(f"{k} {v}" for k, v in wp.items() if v is not None), "")])
     removed = meta.get("removed") or []
     by_rule = Counter(r["rule"] for r in removed)
     summary = ", ".join(f"{rule} ×{n}" for rule, n in by_rule.most_common()) or "nothing"

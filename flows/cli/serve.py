@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from cleaners.corpus.discover import (
@@ -11,6 +10,7 @@ from cleaners.corpus.discover import (
 )
 from flows.cli.clean import USAGE_ERRORS, prepare
 from flows.cli.options import add_config_options, add_settings, fail, wrap
+from flows.cli.startup import HeldSignals, check_server, prefect_api_url
 
 EXAMPLES = """\
 examples:
@@ -56,15 +56,19 @@ def _positive_seconds(value: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if not os.environ.get("PREFECT_API_URL"):
-            raise UsageError("presswash serve needs a Prefect server that outlives it: start one (prefect server start) "
-                             "and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api (README: Scheduled runs)")
-        config, settings = prepare(args)
+        with HeldSignals():  # Prefect's settings are read (the API URL may come from a profile): see clean
+            if not prefect_api_url():
+                raise UsageError("presswash serve needs a Prefect server that outlives it: start one (prefect server start) "
+                                 "and set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api (README: Scheduled runs)")
+            config, settings = prepare(args)
+            if settings.run.task_runner == "dask":
+                raise UsageError("presswash serve runs batches on this machine's workers; run.task_runner = \"dask\" is for presswash clean")
+            if args.cron is not None:
+                check_cron(args.cron)
+            check_server()
     except USAGE_ERRORS as exc:
         return fail(str(exc))
     raw, out = settings.paths.raw, settings.paths.out
-    if settings.run.task_runner == "dask":
-        return fail("presswash serve runs batches on this machine's workers; run.task_runner = \"dask\" is for presswash clean")
     from flows.serve import serve
 
     print(f"presswash: serving {raw} -> {out} as deployment 'presswash-clean/{args.name}' "
@@ -74,3 +78,16 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def check_cron(expression: str) -> None:
+    """The cron expression as Prefect's schedule checks it, refused in one sentence before serving
+    (Prefect's own refusal is a pydantic traceback)."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=expression)
+    except ValidationError:
+        raise UsageError(f"--cron {expression!r} is not a cron expression: five fields, minute hour day-of-month "
+                         'month day-of-week, e.g. "0 * * * *" (hourly) or "*/15 * * * *"') from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -127,7 +128,7 @@ def test_parquet_holds_the_same_records_and_goes_when_not_asked_for(raw, tmp_pat
     assert [(r["id"], r["text"]) for r in table] == [(d["id"], d["text"]) for d in jsonl]
     assert [json.loads(r["metadata"]) for r in table] == [d["metadata"] for d in jsonl]
     wp = next(r for r in table if r["source_format"] == "wordpress-json")
-    assert wp["published"] == "2023-01-06T01:19:08Z" and wp["truncated"] is True
+    assert wp["published"] == datetime(2023, 1, 6, 1, 19, 8, tzinfo=timezone.utc) and wp["truncated"] is True  # a UTC timestamp
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["outputs"]["documents.parquet"]["records"] == 5
     clean_directory(raw, out)  # not asked for any more: a stale file would disagree with the JSONL

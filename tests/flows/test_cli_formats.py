@@ -40,7 +40,7 @@ def test_wxr_and_json_lines_through_the_cli(prefect_api, tmp_path, capsys):
     assert wxr[0]["metadata"]["author"] == "Ruth Okafor" and wxr[0]["metadata"]["wordpress"]["tags"] == ["garlic", "autumn"]
 
     jsonl = by_format["json-documents"]
-    assert len(jsonl) == 4 and jsonl[0]["metadata"]["original"]["metadata"]["dump"] == "CC-MAIN-2024-18"
+    assert len(jsonl) == 4 and json.loads(jsonl[0]["metadata"]["original_json"])["metadata"]["dump"] == "CC-MAIN-2024-18"
     # the gzip copy (later in path order) holds the same documents: four exact duplicates
     assert len(dups) == 4 and {d["source"]["path"] for d in dups} == {"zz-crawl-copy.jsonl.gz"}
     assert all(d["source"]["compression"] == "gzip" for d in dups)

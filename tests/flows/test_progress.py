@@ -81,12 +81,20 @@ def test_bar_on_a_terminal():
     assert "deduplicating and writing the outputs" in screen
 
 
-def test_the_flow_logs_progress_unless_a_reporter_is_installed():
+def test_the_flow_logs_progress_and_also_reports_to_an_installed_reporter():
     logged: list[str] = []
     assert isinstance(current_reporter(logged.append), LogReporter)
-    quiet = Reporter()
-    with reporting(quiet):
-        assert current_reporter(logged.append) is quiet
+    shown: list[str] = []
+    with reporting(LogReporter(shown.append, interval=0.0)):
+        progress = current_reporter(logged.append)  # the run's log gets the lines whatever the terminal shows
+        progress.start(files=2, batches=2, workers=1)
+        progress.advance({"files": 1})
+        progress.stage("deduplicating and writing the outputs")
+    assert logged[0] == shown[0] == "cleaning 2 files in 2 batches on 1 worker process"
+    assert logged[-1] == shown[-1] == "deduplicating and writing the outputs"
+    with reporting(Reporter()):  # --quiet: nothing on the terminal, the run's log as always
+        current_reporter(logged.append).stage("writing")
+    assert logged[-1] == "writing"
     assert isinstance(current_reporter(logged.append), LogReporter)
 
 
@@ -100,8 +108,10 @@ def test_clean_from_a_configuration_file_with_progress_lines(prefect_api, raw_co
     captured = capsys.readouterr()
     assert "presswash: 5 files, 5 records -> 5 documents, 0 duplicates, 0 rejected" in captured.out
     assert "  report: corpus/report.html (open it in a browser)" in captured.out
-    progress = [line for line in captured.err.splitlines() if line.startswith("presswash: ")]
-    assert progress[:2] == ["presswash: starting Prefect's local server", "presswash: cleaning 5 files in 3 batches on 1 worker process"]
+    # (the test's Prefect API is a standing server: its page is announced, and is not a progress line)
+    assert re.search(r"^presswash: flow run '[\w-]+': http\S+/runs/flow-run/[0-9a-f-]{36}$", captured.err, re.M), captured.err
+    progress = [line for line in captured.err.splitlines() if line.startswith("presswash: ") and not line.startswith("presswash: flow run ")]
+    assert progress[:2] == ["presswash: connecting to the Prefect server", "presswash: cleaning 5 files in 3 batches on 1 worker process"]
     # batches of 2, 2 and 1 files finish in any order: a line after each but the last
     assert sum(bool(re.fullmatch(r"presswash: cleaned [1-4]/5 files \(\d+%\), [\d.]+ files/s, about \d+ s left", line)) for line in progress) == 2
     assert re.fullmatch(r"presswash: cleaned 5/5 files in \d+ s(, [\d.]+ files/s)?", progress[-2])

@@ -1,20 +1,19 @@
-"""The published record schema (cleaners/schema/records-v1.schema.json) holds for real output."""
+"""The published record schema (cleaners/schema/records-v2.schema.json) holds for real output."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from importlib import resources
-
 import pytest
 from jsonschema import Draft202012Validator
 
 from cleaners.corpus.run import clean_directory
+from cleaners.schema import load_schema
 from tests.conftest import FIXTURES, RAW, SEEDS
 
 
 def validator(kind: str) -> Draft202012Validator:
-    schema = json.loads((resources.files("cleaners") / "schema" / "records-v1.schema.json").read_text(encoding="utf-8"))
+    schema = load_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator({**schema, "$ref": f"#/$defs/{kind}"})
 

@@ -49,9 +49,9 @@ def test_wxr_export_gives_published_posts_and_pages_with_their_metadata():
     assert meta["author"] == "Ruth Okafor"  # dc:creator is the login; the export's author list names her
     assert meta["published"] == "2023-10-15T08:00:00Z" and meta["modified"] == "2023-10-16T09:30:00Z"
     assert meta["site"] == "garden-diary.example.com"
-    assert meta["wordpress"] == {
-        "id": 11, "slug": "planting-garlic", "type": "post", "status": "publish", "author_login": "ruth",
-        "categories": ["Vegetables"], "tags": ["garlic", "autumn"],
+    assert meta["wordpress"] == {  # record schema v2: every key; an export names terms, gives no term ids
+        "id": 11, "slug": "planting-garlic", "type": "post", "status": "publish", "author_id": None, "author_login": "ruth",
+        "category_ids": None, "categories": ["Vegetables"], "tag_ids": None, "tags": ["garlic", "autumn"], "text_from": "content",
     }
     # classic-editor content: blank lines are paragraphs, single newlines line breaks, tags go
     assert garlic.text.split("\n\n") == [
@@ -133,7 +133,7 @@ def test_wordpress_autop_and_blocks():
 def test_json_lines_documents_are_recleaned_and_keep_their_metadata():
     ferry, library, bees, not_a_doc, cut = outcomes((FIXTURES / "documents.jsonl").read_bytes(), "documents.jsonl")
 
-    # datatrove shape: metadata nested, URL and date mapped, the rest kept under "original"
+    # datatrove shape: metadata nested, URL and date mapped, the rest kept as JSON text in "original_json"
     assert ferry.metadata["source"]["format"] == "json-documents"
     assert ferry.text == (
         "The night ferry to the islands will run again from May, the operator said on Monday.\n\n"
@@ -143,18 +143,21 @@ def test_json_lines_documents_are_recleaned_and_keep_their_metadata():
     assert ferry.metadata["url"] == "https://www.island-news.example.org/ferry-returns"
     assert ferry.metadata["site"] == "island-news.example.org"
     assert ferry.metadata["published"] == "2024-04-02T07:00:00Z"
-    assert ferry.metadata["original"]["id"] == "<urn:uuid:6a1e2c>"
-    assert ferry.metadata["original"]["metadata"]["dump"] == "CC-MAIN-2024-18"
-    assert "text" not in ferry.metadata["original"]
+    original = json.loads(ferry.metadata["original_json"])
+    assert original["id"] == "<urn:uuid:6a1e2c>"
+    assert original["metadata"]["dump"] == "CC-MAIN-2024-18"
+    assert "text" not in original
 
     # dolma shape: "source" is a dataset name, not a URL, so it is not taken for one
     assert library.metadata["url"] == "https://stadt-bote.example.de/bibliothek-sonntags"
-    assert library.metadata["original"]["source"] == "common-crawl"
+    assert json.loads(library.metadata["original_json"])["source"] == "common-crawl"
     assert library.metadata["language"] == "de"
 
     # trafilatura --json shape: title and author mapped, the duplicate raw_text dropped
-    assert (bees.metadata["title"], bees.metadata["author"], bees.metadata["published"]) == ("Bees in the City", "Ana Ruiz", "2023-06-01")
-    assert "raw_text" not in bees.metadata["original"] and bees.metadata["original"]["fingerprint"] == "abc123"
+    assert (bees.metadata["title"], bees.metadata["author"]) == ("Bees in the City", "Ana Ruiz")
+    assert (bees.metadata["published"], bees.metadata["published_precision"]) == ("2023-06-01T00:00:00Z", "day")  # a bare date
+    original = json.loads(bees.metadata["original_json"])
+    assert "raw_text" not in original and original["fingerprint"] == "abc123"
 
     assert isinstance(not_a_doc, Rejection) and not_a_doc.source["record"] == 3
     assert not_a_doc.error == 'record 3 is not a document (a dict without a "text" string)'
@@ -162,7 +165,7 @@ def test_json_lines_documents_are_recleaned_and_keep_their_metadata():
     # the file was cut off inside the last document: what is there is kept, marked truncated
     assert cut.metadata["truncated"] is True
     assert cut.text == "This last document was cut off in the middle of its sentence when"
-    # presswash's ids, stable per file and record; the tools' own ids stay in "original"
+    # presswash's ids, stable per file and record; the tools' own ids stay in "original_json"
     assert [d.id for d in (ferry, library, bees, cut)] == [record_id("documents.jsonl", i) for i in (0, 1, 2, 4)]
 
 
